@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { currencySchema, minorUnitsSchema } from '../money.js';
+import {
+  businessDateSchema,
+  businessIdSchema,
+  positiveQtySchema,
+  returnDispositionSchema,
+  skuSchema,
+} from '../events.js';
+
+// Bodies of the agent's local HTTP API (§10). businessDate and currency default to the store's.
+
+const tenders = z.array(z.object({ method: z.string().min(1).max(64), amount: minorUnitsSchema }));
+
+export const saleBody = z.object({
+  transactionId: businessIdSchema,
+  lines: z
+    .array(z.object({ sku: skuSchema, qty: positiveQtySchema, unitPrice: minorUnitsSchema, taxAmount: minorUnitsSchema.optional() }))
+    .min(1, 'a sale has at least one line'),
+  tenders,
+  currency: currencySchema.optional(),
+  businessDate: businessDateSchema.optional(),
+});
+export type SaleBody = z.infer<typeof saleBody>;
+
+export const returnBody = z.object({
+  returnId: businessIdSchema,
+  originalTransactionId: businessIdSchema.optional(),
+  lines: z
+    .array(
+      z.object({
+        sku: skuSchema,
+        qty: positiveQtySchema,
+        refundAmount: minorUnitsSchema,
+        reasonCode: z.string().min(1).max(64),
+        disposition: returnDispositionSchema,
+      }),
+    )
+    .min(1, 'a return has at least one line'),
+  currency: currencySchema.optional(),
+  businessDate: businessDateSchema.optional(),
+});
+export type ReturnBody = z.infer<typeof returnBody>;
+
+export const countBody = z.object({
+  countId: businessIdSchema,
+  kind: z.enum(['cycle', 'full']).default('cycle'),
+  lines: z.array(z.object({ sku: skuSchema, countedQty: z.number().int().nonnegative() })).min(1, 'a count has at least one line'),
+});
+export type CountBody = z.infer<typeof countBody>;
+
+export const adjustmentBody = z.object({
+  adjustmentId: businessIdSchema,
+  reasonCode: z.string().min(1).max(64),
+  lines: z.array(z.object({ sku: skuSchema, qtyDelta: z.number().int().refine((n) => n !== 0, 'qtyDelta cannot be 0') })).min(1),
+});
+export type AdjustmentBody = z.infer<typeof adjustmentBody>;
+
+export const dayCloseParams = z.object({ businessDate: businessDateSchema });
+
+/** Answer of every capture: 201 when new, 200 with the first event when the document id was seen before. */
+export const captureResponse = z.object({ eventId: z.uuid(), seq: z.number().int().positive(), duplicate: z.boolean() });
+export type CaptureResponse = z.infer<typeof captureResponse>;
+
+export const agentStatusResponse = z.object({
+  storeId: z.string(),
+  deviceId: z.string(),
+  online: z.boolean(),
+  pendingUp: z.number().int(),
+  lastAckedSeq: z.number().int(),
+  lastSyncAt: z.string().nullable(),
+  pendingPicks: z.number().int(),
+  appliedCommandSeq: z.number().int(),
+  lastError: z.string().nullable(),
+});
+export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { currencySchema, minorUnitsSchema } from '../money.js';
+import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
+import { limitSchema, listResponse } from './common.js';
+
+/** Store ids also appear in URLs and file names: letters, digits, dot, dash, underscore. */
+export const storeIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'storeId may hold letters, digits, ".", "-" and "_" only');
+
+export const createStoreBody = z.object({ storeId: storeIdSchema, name: z.string().min(1).max(200) });
+export const createStoreResponse = z.object({ storeId: z.string(), enrollmentCode: z.string() });
+export const enrollmentCodeResponse = z.object({ enrollmentCode: z.string() });
+export const storeParams = z.object({ storeId: storeIdSchema });
+
+export const enrollBody = z.object({ code: z.string().min(1).max(128), deviceName: z.string().min(1).max(200) });
+export const enrollResponse = z.object({ storeId: z.string(), deviceId: z.uuid(), token: z.string() });
+
+export const deviceParams = z.object({ deviceId: z.uuid() });
+export const revokeResponse = z.object({ deviceId: z.uuid(), revokedAt: z.string() });
+
+export const deviceStatusSchema = z.object({
+  deviceId: z.uuid(),
+  name: z.string(),
+  online: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  /** Highest upstream seq central has stored and acked for this device. */
+  ackedSeq: z.number().int(),
+  /** Highest command seq the device has applied and acked. */
+  appliedCommandSeq: z.number().int(),
+  /** Commands of the store waiting at central for this device. */
+  pendingCommands: z.number().int(),
+  /** Events waiting at the store, as the agent last reported them. */
+  pendingUp: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export const storeStatusSchema = z.object({
+  storeId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  online: z.boolean(),
+  /** Commands in the store's stream (highest command seq). */
+  commandSeq: z.number().int(),
+  devices: z.array(deviceStatusSchema),
+});
+export const storesQuery = z.object({ after: z.string().optional(), limit: limitSchema });
+export const storesResponse = listResponse(storeStatusSchema);
+
+export const eventsQuery = z.object({
+  storeId: z.string().optional(),
+  type: z.string().optional(),
+  after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
+  limit: limitSchema,
+});
+export const storedEventSchema = rawEnvelopeSchema.extend({ receivedAt: z.string() });
+export const eventsResponse = listResponse(storedEventSchema);
+
+export const quarantineItemSchema = z.object({
+  id: z.string(),
+  storeId: z.string(),
+  deviceId: z.string(),
+  seq: z.number().int(),
+  eventId: z.string().nullable(),
+  error: z.string(),
+  raw: z.unknown(),
+  receivedAt: z.string(),
+  status: z.enum(['open', 'replayed']),
+  replayedAt: z.string().nullable(),
+});
+export const quarantineQuery = z.object({
+  storeId: z.string().optional(),
+  status: z.enum(['open', 'replayed']).optional(),
+  after: z.string().regex(/^\d+$/).optional(),
+  limit: limitSchema,
+});
+export const quarantineResponse = listResponse(quarantineItemSchema);
+export const quarantineParams = z.object({ id: z.string().regex(/^\d+$/) });
+
+export const itemParams = z.object({ sku: businessIdSchema });
+export const putItemBody = z.object({ name: z.string().min(1).max(256), price: minorUnitsSchema, currency: currencySchema });
+export const itemSchema = z.object({
+  sku: z.string(),
+  name: z.string(),
+  price: z.number().int(),
+  currency: z.string(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+});

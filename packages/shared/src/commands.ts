@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { currencySchema, minorUnitsSchema } from './money.js';
+import { businessIdSchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
+
+// Downstream commands (central → store), DESIGN §3. One schema per (type, schemaVersion).
+
+export const itemUpsertedV1 = z.object({
+  sku: skuSchema,
+  name: z.string().min(1).max(256),
+  price: minorUnitsSchema,
+  currency: currencySchema,
+  /** Central's version of this item; agents apply only a newer version (R6). */
+  version: z.number().int().positive(),
+});
+
+export const reservationCreatedV1 = z.object({
+  reservationId: businessIdSchema,
+  orderId: businessIdSchema,
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const reservationCancelledV1 = z.object({
+  reservationId: businessIdSchema,
+  reason: z.string().max(256).optional(),
+});
+
+export const stockReceivedV1 = z.object({
+  receiptId: businessIdSchema,
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1),
+});
+
+export const COMMAND_PAYLOADS = {
+  'item.upserted': { 1: itemUpsertedV1 },
+  'reservation.created': { 1: reservationCreatedV1 },
+  'reservation.cancelled': { 1: reservationCancelledV1 },
+  'stock.received': { 1: stockReceivedV1 },
+} as const;
+
+export type CommandType = keyof typeof COMMAND_PAYLOADS;
+export const COMMAND_TYPES = Object.keys(COMMAND_PAYLOADS) as CommandType[];
+
+export type ItemUpserted = z.infer<typeof itemUpsertedV1>;
+export type ReservationCreated = z.infer<typeof reservationCreatedV1>;
+export type ReservationCancelled = z.infer<typeof reservationCancelledV1>;
+export type StockReceived = z.infer<typeof stockReceivedV1>;
+
+export interface CommandPayloadMap {
+  'item.upserted': ItemUpserted;
+  'reservation.created': ReservationCreated;
+  'reservation.cancelled': ReservationCancelled;
+  'stock.received': StockReceived;
+}
+
+/** A command as stored in a store's stream; `seq` is gap-free per store. */
+export const rawCommandSchema = z.object({
+  seq: z.number().int().positive(),
+  commandId: uuidSchema,
+  storeId: businessIdSchema,
+  type: z.string().min(1).max(64),
+  schemaVersion: z.number().int().positive(),
+  createdAt: z.iso.datetime({ offset: true }),
+  correlationId: z.string().min(1).max(128),
+  payload: z.unknown(),
+});
+export type RawCommand = z.infer<typeof rawCommandSchema>;
+
+export type Command<T extends CommandType = CommandType> = {
+  [K in T]: Omit<RawCommand, 'type' | 'payload'> & { type: K; payload: CommandPayloadMap[K] };
+}[T];
+
+export function parseCommandPayload(
+  raw: RawCommand,
+): { ok: true; value: Command } | { ok: false; error: string } {
+  const versions = (COMMAND_PAYLOADS as Record<string, Record<number, z.ZodType> | undefined>)[raw.type];
+  const schema = versions?.[raw.schemaVersion];
+  if (!schema) return { ok: false, error: `unknown command ${raw.type} v${raw.schemaVersion}` };
+  const p = schema.safeParse(raw.payload);
+  if (!p.success) {
+    return { ok: false, error: p.error.issues.map((i) => `payload.${i.path.join('.')}: ${i.message}`).join('; ') };
+  }
+  return { ok: true, value: { ...raw, payload: p.data } as Command };
+}

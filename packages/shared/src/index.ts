@@ -1,0 +1,10 @@
+export * from './ids.js';
+export * from './hlc.js';
+export * from './money.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './commands.js';
+export * from './protocol/index.js';
+export * as centralApi from './api/central.js';
+export * as agentApi from './api/agent.js';
+export { limitSchema, listResponse } from './api/common.js';

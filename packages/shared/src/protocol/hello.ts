@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Agent → central `hello` (with ack). Each side resumes from what the OTHER side says it holds. */
+export const agentHelloSchema = z.object({
+  protocolVersion: z.number().int().positive(),
+  agentVersion: z.string().min(1).max(64),
+  storeId: z.string().min(1).max(128),
+  deviceId: z.uuid(),
+  /** Highest seq the agent has captured (0 if none). */
+  highestSeq: z.number().int().nonnegative(),
+  /** Captured events central has not acked yet, as the agent counts them. */
+  pendingUp: z.number().int().nonnegative(),
+  /** Highest downstream command seq the agent has applied; central resumes pushing after it. */
+  appliedCommandSeq: z.number().int().nonnegative(),
+});
+export type AgentHello = z.infer<typeof agentHelloSchema>;
+
+export const syncLimitsSchema = z.object({
+  maxBatchEvents: z.number().int().positive(),
+  maxBatchBytes: z.number().int().positive(),
+  maxInFlight: z.number().int().positive(),
+});
+export type SyncLimits = z.infer<typeof syncLimitsSchema>;
+
+/** Central → agent, as the ack of `hello`. */
+export const centralHelloSchema = z.object({
+  ok: z.literal(true),
+  protocolVersion: z.number().int().positive(),
+  centralVersion: z.string(),
+  /** Highest upstream seq central has stored (or quarantined) for this device; the agent sends from the next. */
+  storedSeq: z.number().int().nonnegative(),
+  limits: syncLimitsSchema,
+  /** Central's wall clock (ms), so the agent can report skew. */
+  serverTime: z.number().int(),
+});
+export type CentralHello = z.infer<typeof centralHelloSchema>;

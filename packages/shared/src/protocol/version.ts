@@ -1,0 +1,11 @@
+/**
+ * Protocol version of the `/agent` socket.io namespace. Bump it, and add a line to the history, whenever the
+ * wire shape of any message in this folder changes; `protocol-shape.test.ts` fails until you do.
+ * Central accepts agents from MIN_SUPPORTED_PROTOCOL_VERSION up to PROTOCOL_VERSION.
+ */
+export const PROTOCOL_VERSION = 1;
+export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
+export const PROTOCOL_HISTORY: readonly { version: number; date: string; change: string }[] = [
+  { version: 1, date: '2026-11-23', change: 'initial: handshake auth, hello, batch, commands, status' },
+];
+export const AGENT_NAMESPACE = '/agent';
