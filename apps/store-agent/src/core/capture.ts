@@ -1,0 +1,193 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import {
+  CURRENT_EVENT_VERSION,
+  HybridClock,
+  parseEvent,
+  uuidv7,
+  type agentApi,
+  type DayClosed,
+  type EventPayloadMap,
+  type EventType,
+  type ReturnReceived,
+  type SaleCompleted,
+} from '@outpost/shared';
+import type { AgentDb } from './db/open.js';
+import { captureKeys, items, outbox } from './db/schema.js';
+import type { SyncStateStore } from './state.js';
+
+export interface CaptureResult {
+  eventId: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+/** A capture that produced an event failing the shared schema: a bug in the agent, kept out of the outbox. */
+export class InvalidEventError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export interface CaptureDeps {
+  adb: AgentDb;
+  state: SyncStateStore;
+  clock: HybridClock;
+  now: () => number;
+  storeId: string;
+  deviceId: string;
+  currency: string;
+  /** Called after a new event committed: wakes the sync pump. */
+  onCaptured?: () => void;
+}
+
+type Kind = 'sale' | 'return' | 'count' | 'adjustment' | 'day';
+
+/** The store's calendar date now (local time zone: a business day is the store's day, not UTC's). */
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * Turns store documents into §2 events. Each capture is ONE synchronous SQLite transaction (key check, seq,
+ * outbox row, key row, cursor), so a crash leaves either the whole event or nothing, and seq stays gap-free.
+ */
+export class Capture {
+  constructor(private readonly d: CaptureDeps) {}
+
+  sale(body: agentApi.SaleBody): CaptureResult {
+    return this.record('sale', body.transactionId, 'sale.completed', () => {
+      const known = this.knownSkus(body.lines.map((l) => l.sku));
+      const payload: SaleCompleted = {
+        transactionId: body.transactionId,
+        businessDate: body.businessDate ?? localDate(this.d.now()),
+        currency: body.currency ?? this.d.currency,
+        // Never refuse a sale at the till: an sku missing from the local item master is sold and flagged.
+        lines: body.lines.map((l) => (known.has(l.sku) ? { ...l } : { ...l, unknownSku: true })),
+        tenders: body.tenders,
+      };
+      return payload;
+    });
+  }
+
+  return(body: agentApi.ReturnBody): CaptureResult {
+    return this.record('return', body.returnId, 'return.received', () => {
+      const payload: ReturnReceived = {
+        returnId: body.returnId,
+        ...(body.originalTransactionId === undefined ? {} : { originalTransactionId: body.originalTransactionId }),
+        businessDate: body.businessDate ?? localDate(this.d.now()),
+        currency: body.currency ?? this.d.currency,
+        lines: body.lines,
+      };
+      return payload;
+    });
+  }
+
+  count(body: agentApi.CountBody): CaptureResult {
+    return this.record('count', body.countId, 'count.submitted', () => ({ countId: body.countId, kind: body.kind, lines: body.lines }));
+  }
+
+  adjustment(body: agentApi.AdjustmentBody): CaptureResult {
+    return this.record('adjustment', body.adjustmentId, 'stock.adjusted', () => ({
+      adjustmentId: body.adjustmentId,
+      reasonCode: body.reasonCode,
+      lines: body.lines,
+    }));
+  }
+
+  /** Control totals of the day's captured sales and returns in the store currency; the first close of a date wins. */
+  closeDay(businessDate: string): CaptureResult {
+    return this.record('day', businessDate, 'day.closed', () => this.dayTotals(businessDate));
+  }
+
+  private dayTotals(businessDate: string): DayClosed {
+    const currency = this.d.currency;
+    const rows = this.d.adb.db
+      .select({ type: outbox.type, body: outbox.body })
+      .from(outbox)
+      .where(and(eq(outbox.businessDate, businessDate), inArray(outbox.type, ['sale.completed', 'return.received'])))
+      .all();
+    let transactionCount = 0;
+    let returnCount = 0;
+    let salesTotal = 0;
+    let returnsTotal = 0;
+    const tenders = new Map<string, number>();
+    for (const r of rows) {
+      const env = JSON.parse(r.body) as { payload: SaleCompleted | ReturnReceived };
+      // Totals are per currency: a document in another currency cannot be added to these sums.
+      if (env.payload.currency !== currency) continue;
+      if (r.type === 'sale.completed') {
+        const p = env.payload as SaleCompleted;
+        transactionCount++;
+        for (const l of p.lines) salesTotal += l.qty * l.unitPrice;
+        for (const t of p.tenders) tenders.set(t.method, (tenders.get(t.method) ?? 0) + t.amount);
+      } else {
+        const p = env.payload as ReturnReceived;
+        returnCount++;
+        for (const l of p.lines) returnsTotal += l.refundAmount;
+      }
+    }
+    return {
+      businessDate,
+      currency,
+      transactionCount,
+      returnCount,
+      salesTotal,
+      returnsTotal,
+      tenders: [...tenders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([method, amount]) => ({ method, amount })),
+    };
+  }
+
+  private knownSkus(skus: string[]): Set<string> {
+    const rows = this.d.adb.db.select({ sku: items.sku }).from(items).where(inArray(items.sku, [...new Set(skus)])).all();
+    return new Set(rows.map((r) => r.sku));
+  }
+
+  private record<T extends EventType>(kind: Kind, docId: string, type: T, build: () => EventPayloadMap[T]): CaptureResult {
+    const { adb, state, clock, now, storeId, deviceId } = this.d;
+    const result = adb.sqlite
+      .transaction((): CaptureResult => {
+        const seen = adb.db
+          .select({ eventId: captureKeys.eventId, seq: captureKeys.seq })
+          .from(captureKeys)
+          .where(and(eq(captureKeys.kind, kind), eq(captureKeys.docId, docId)))
+          .get();
+        if (seen) return { ...seen, duplicate: true };
+
+        const seq = state.get().lastSeq + 1;
+        const at = now();
+        const eventId = uuidv7(at);
+        const hlc = clock.tick();
+        const payload = build();
+        const envelope = {
+          eventId,
+          storeId,
+          deviceId,
+          seq,
+          hlc,
+          occurredAt: new Date(at).toISOString(),
+          type,
+          schemaVersion: CURRENT_EVENT_VERSION[type],
+          correlationId: uuidv7(at),
+          payload,
+        };
+        const parsed = parseEvent(envelope);
+        if (!parsed.ok) throw new InvalidEventError(`capture built an invalid ${type} event: ${parsed.error}`, parsed.issues);
+        const businessDate = (payload as { businessDate?: string }).businessDate ?? null;
+        adb.db
+          .insert(outbox)
+          .values({ seq, eventId, type, body: JSON.stringify(envelope), businessDate, createdAt: envelope.occurredAt })
+          .run();
+        adb.db.insert(captureKeys).values({ kind, docId, eventId, seq }).run();
+        state.setCapture(seq, hlc);
+        return { eventId, seq, duplicate: false };
+      })
+      // IMMEDIATE: take the write lock before reading last_seq, so a second writer can never pick the same seq.
+      .immediate();
+    if (!result.duplicate) this.d.onCaptured?.();
+    return result;
+  }
+}

@@ -1,0 +1,131 @@
+import { eq } from 'drizzle-orm';
+import { parseCommandPayload, rawCommandSchema, type Command, type RawCommand } from '@outpost/shared';
+import type { AgentDb } from './db/open.js';
+import { appliedCommands, commandQuarantine, items, receivedStock, reservations } from './db/schema.js';
+import type { SyncStateStore } from './state.js';
+import type { Logger } from './log.js';
+
+type Outcome = 'applied' | 'ignored_old_version' | 'unknown_target' | 'quarantined';
+
+export interface CommandApplierDeps {
+  adb: AgentDb;
+  state: SyncStateStore;
+  now: () => number;
+  log: Logger;
+  /** After a command's transaction committed, before anything is acked (fault injection hooks in here). */
+  onApplied?: (seq: number) => void;
+}
+
+/**
+ * Applies central's command stream strictly in seq order; each command and the applied cursor commit in ONE
+ * transaction, so a crash between apply and ack re-delivers a command that is then skipped (idempotent).
+ */
+export class CommandApplier {
+  constructor(private readonly d: CommandApplierDeps) {}
+
+  appliedSeq(): number {
+    return this.d.state.get().appliedCommandSeq;
+  }
+
+  /** Apply what can be applied in order; returns the new applied seq (what the ack tells central). */
+  apply(commands: readonly RawCommand[]): number {
+    const sorted = [...commands].sort((a, b) => a.seq - b.seq);
+    for (const raw of sorted) {
+      const applied = this.appliedSeq();
+      if (raw.seq <= applied) continue; // already applied: a redelivery after a lost ack
+      if (raw.seq > applied + 1) break; // a gap: stop, the ack tells central where we are
+      this.applyOne(raw.seq, raw, () => parseCommandPayload(raw));
+    }
+    return this.appliedSeq();
+  }
+
+  /**
+   * For a message whose envelope did not parse as a whole: take each element on its own, quarantining the
+   * broken ones that still carry a usable seq, so one bad command neither blocks nor vanishes.
+   */
+  applyLoose(elements: readonly unknown[]): number {
+    const withSeq = elements
+      .map((e) => ({ e, seq: (e as { seq?: unknown } | null)?.seq }))
+      .filter((x): x is { e: unknown; seq: number } => Number.isSafeInteger(x.seq) && (x.seq as number) > 0)
+      .sort((a, b) => a.seq - b.seq);
+    for (const { e, seq } of withSeq) {
+      const applied = this.appliedSeq();
+      if (seq <= applied) continue;
+      if (seq > applied + 1) break;
+      const parsed = rawCommandSchema.safeParse(e);
+      this.applyOne(seq, e, () =>
+        parsed.success ? parseCommandPayload(parsed.data) : { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') },
+      );
+    }
+    return this.appliedSeq();
+  }
+
+  private applyOne(seq: number, raw: unknown, parse: () => { ok: true; value: Command } | { ok: false; error: string }): void {
+    const { adb, state, now, log } = this.d;
+    const at = new Date(now()).toISOString();
+    adb.sqlite
+      .transaction(() => {
+        const p = parse();
+        let outcome: Outcome;
+        let type: string;
+        let commandId: string | null = null;
+        if (!p.ok) {
+          type = String((raw as { type?: unknown } | null)?.type ?? 'unknown');
+          adb.db.insert(commandQuarantine).values({ seq, raw: JSON.stringify(raw) ?? 'null', error: p.error, createdAt: at }).run();
+          outcome = 'quarantined';
+          log.warn('command quarantined', { seq, type, error: p.error });
+        } else {
+          type = p.value.type;
+          commandId = p.value.commandId;
+          outcome = this.handle(p.value, at);
+        }
+        adb.db.insert(appliedCommands).values({ seq, commandId, type, outcome, appliedAt: at }).run();
+        state.setAppliedCommandSeq(seq);
+      })
+      .immediate();
+    this.d.onApplied?.(seq);
+  }
+
+  private handle(cmd: Command, at: string): Outcome {
+    const { db } = this.d.adb;
+    switch (cmd.type) {
+      case 'item.upserted': {
+        const p = cmd.payload;
+        const cur = db.select({ version: items.version }).from(items).where(eq(items.sku, p.sku)).get();
+        // R6: central owns master data; an older or equal version arriving late never overwrites a newer one.
+        if (cur && cur.version >= p.version) return 'ignored_old_version';
+        db.insert(items)
+          .values({ sku: p.sku, name: p.name, price: p.price, currency: p.currency, version: p.version })
+          .onConflictDoUpdate({ target: items.sku, set: { name: p.name, price: p.price, currency: p.currency, version: p.version } })
+          .run();
+        return 'applied';
+      }
+      case 'reservation.created': {
+        const p = cmd.payload;
+        const r = db
+          .insert(reservations)
+          .values({
+            reservationId: p.reservationId,
+            orderId: p.orderId,
+            status: 'delivered',
+            lines: JSON.stringify(p.lines),
+            expiresAt: p.expiresAt ?? null,
+            createdSeq: cmd.seq,
+            updatedAt: at,
+          })
+          .onConflictDoNothing()
+          .run();
+        return r.changes > 0 ? 'applied' : 'unknown_target';
+      }
+      case 'reservation.cancelled': {
+        const r = db.update(reservations).set({ status: 'cancelled', updatedAt: at }).where(eq(reservations.reservationId, cmd.payload.reservationId)).run();
+        return r.changes > 0 ? 'applied' : 'unknown_target';
+      }
+      case 'stock.received': {
+        const p = cmd.payload;
+        db.insert(receivedStock).values({ receiptId: p.receiptId, lines: JSON.stringify(p.lines), appliedAt: at }).onConflictDoNothing().run();
+        return 'applied';
+      }
+    }
+  }
+}

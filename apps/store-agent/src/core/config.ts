@@ -1,0 +1,92 @@
+import { chmodSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { currencySchema } from '@outpost/shared';
+
+/** `<data-dir>/agent.json`, written by `outpost-agent enroll`. */
+export const enrolmentSchema = z.object({
+  centralUrl: z.url(),
+  storeId: z.string().min(1),
+  deviceId: z.uuid(),
+  token: z.string().min(16),
+  deviceName: z.string().min(1),
+  currency: currencySchema.default('EUR'),
+});
+export type Enrolment = z.infer<typeof enrolmentSchema>;
+
+export function agentJsonPath(dataDir: string): string {
+  return join(dataDir, 'agent.json');
+}
+
+export function dbPath(dataDir: string): string {
+  return join(dataDir, 'agent.db');
+}
+
+export function defaultDataDir(env: Env): string {
+  return resolve(env.OUTPOST_DATA_DIR ?? join('.data', 'agent'));
+}
+
+export function readEnrolment(dataDir: string): Enrolment {
+  let text: string;
+  try {
+    text = readFileSync(agentJsonPath(dataDir), 'utf8');
+  } catch {
+    throw new Error(`${agentJsonPath(dataDir)} not found: enrol this device first (outpost-agent enroll --central URL --code CODE)`);
+  }
+  const parsed = enrolmentSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${agentJsonPath(dataDir)} is not a valid enrolment: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Written atomically and readable by the owner only: it holds the device token. */
+export function writeEnrolment(dataDir: string, e: Enrolment): void {
+  mkdirSync(dataDir, { recursive: true });
+  const tmp = `${agentJsonPath(dataDir)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(e, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, agentJsonPath(dataDir));
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Tunables from the environment; every one has a production default. */
+export interface Settings {
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** Wait after a refused handshake (revoked/unknown token): socket.io does not retry those by itself. */
+  authRetryMs: number;
+  ackTimeoutMs: number;
+  helloTimeoutMs: number;
+  maxInFlight: number;
+  batchEvents: number;
+  batchBytes: number;
+  sqliteSync: 'full' | 'normal';
+  apiKey: string | null;
+  port: number;
+  host: string;
+}
+
+function int(env: Env, key: string, dflt: number, min = 1): number {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function settingsFromEnv(env: Env): Settings {
+  return {
+    reconnectMinMs: int(env, 'OUTPOST_RECONNECT_MIN_MS', 500),
+    reconnectMaxMs: int(env, 'OUTPOST_RECONNECT_MAX_MS', 30_000),
+    authRetryMs: int(env, 'OUTPOST_AUTH_RETRY_MS', 60_000),
+    ackTimeoutMs: int(env, 'OUTPOST_ACK_TIMEOUT_MS', 30_000),
+    helloTimeoutMs: int(env, 'OUTPOST_HELLO_TIMEOUT_MS', 15_000),
+    maxInFlight: int(env, 'OUTPOST_MAX_IN_FLIGHT', 3),
+    batchEvents: int(env, 'OUTPOST_BATCH_EVENTS', 500),
+    batchBytes: int(env, 'OUTPOST_BATCH_BYTES', 524_288),
+    sqliteSync: env.OUTPOST_SQLITE_SYNC?.toLowerCase() === 'normal' ? 'normal' : 'full',
+    apiKey: env.OUTPOST_AGENT_API_KEY || null,
+    port: int(env, 'OUTPOST_AGENT_PORT', 8090, 0),
+    host: env.OUTPOST_AGENT_HOST || '127.0.0.1',
+  };
+}

@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The agent's local database. Every fact captured in the store is first an outbox row; nothing leaves the
+ * store until central has acked it, and `sync_state.acked_seq` (a high-water mark) is how rows are marked
+ * forwarded, so marking is one atomic UPDATE however many rows it covers.
+ */
+
+/** Exactly one row (id = 1): identity and the cursors of both directions. */
+export const syncState = sqliteTable('sync_state', {
+  id: integer('id').primaryKey(),
+  storeId: text('store_id').notNull(),
+  deviceId: text('device_id').notNull(),
+  /** Highest seq captured; the next capture takes last_seq + 1 (gap-free per device). */
+  lastSeq: integer('last_seq').notNull().default(0),
+  /** Last HLC stamp issued, so a restart never issues an older one. */
+  lastHlc: text('last_hlc'),
+  /** Highest seq central has acked (stored or quarantined). Rows above it are the pending outbox. */
+  ackedSeq: integer('acked_seq').notNull().default(0),
+  /** Highest downstream command seq applied locally. */
+  appliedCommandSeq: integer('applied_command_seq').notNull().default(0),
+  lastSyncAt: text('last_sync_at'),
+  lastError: text('last_error'),
+});
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey(),
+    eventId: text('event_id').notNull().unique(),
+    type: text('type').notNull(),
+    /** The exact JSON of the envelope, shipped as-is (PERF.md: pre-serialised batches are cheaper). */
+    body: text('body').notNull(),
+    /** Denormalised from the payload so a day close finds its day's events through an index. */
+    businessDate: text('business_date'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('outbox_day_idx').on(t.businessDate, t.type)],
+);
+
+/** A POS document id captured twice yields the first event: this table remembers which one. */
+export const captureKeys = sqliteTable(
+  'capture_keys',
+  {
+    kind: text('kind').notNull(),
+    docId: text('doc_id').notNull(),
+    eventId: text('event_id').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.docId] })],
+);
+
+/** Item master as pushed by central (R6: only newer versions apply). */
+export const items = sqliteTable('items', {
+  sku: text('sku').primaryKey(),
+  name: text('name').notNull(),
+  price: integer('price').notNull(),
+  currency: text('currency').notNull(),
+  version: integer('version').notNull(),
+});
+
+export const reservations = sqliteTable('reservations', {
+  reservationId: text('reservation_id').primaryKey(),
+  orderId: text('order_id').notNull(),
+  status: text('status').notNull(),
+  lines: text('lines').notNull(),
+  expiresAt: text('expires_at'),
+  createdSeq: integer('created_seq').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const receivedStock = sqliteTable('received_stock', {
+  receiptId: text('receipt_id').primaryKey(),
+  lines: text('lines').notNull(),
+  appliedAt: text('applied_at').notNull(),
+});
+
+/** Journal of every command taken off the stream, in the order it was applied: proves exactly-once, in order. */
+export const appliedCommands = sqliteTable('applied_commands', {
+  appliedOrder: integer('applied_order').primaryKey({ autoIncrement: true }),
+  seq: integer('seq').notNull().unique(),
+  commandId: text('command_id'),
+  type: text('type').notNull(),
+  /** applied | ignored_old_version | unknown_target | quarantined */
+  outcome: text('outcome').notNull(),
+  appliedAt: text('applied_at').notNull(),
+});
+
+/** Commands that could not be understood: kept with the reason, never dropped, never blocking the stream. */
+export const commandQuarantine = sqliteTable('command_quarantine', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  seq: integer('seq').notNull(),
+  raw: text('raw').notNull(),
+  error: text('error').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});

@@ -1,0 +1,156 @@
+import { io } from 'socket.io-client';
+import type { FastifyInstance } from 'fastify';
+import { HybridClock, type agentApi } from '@outpost/shared';
+import { Capture } from './capture.js';
+import { CommandApplier } from './command-apply.js';
+import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type Settings } from './config.js';
+import { openAgentDb, type AgentDb } from './db/open.js';
+import { crashNow, parseFaults } from './faults.js';
+import { buildHttpApi, isLoopbackHost } from './http-api.js';
+import { listItems } from './items.js';
+import { jsonLogger, type Logger } from './log.js';
+import { Outbox } from './outbox.js';
+import { SyncStateStore } from './state.js';
+import { SyncClient, type ConnectFn } from './sync-client.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface CreateAgentOptions {
+  dataDir: string;
+  /** Listen address of the local API (default OUTPOST_AGENT_HOST or 127.0.0.1). */
+  host?: string;
+  /** Port of the local API (default OUTPOST_AGENT_PORT or 8090; 0 picks a free one). */
+  port?: number;
+  /** Wall clock (ms); tests inject one. */
+  now?: () => number;
+  /** socket.io-client factory (default `io`). */
+  connect?: ConnectFn;
+  /** Environment read for settings and faults (default process.env). */
+  env?: Env;
+  /** Overrides on top of the environment's settings. */
+  settings?: Partial<Settings>;
+  log?: Logger;
+  agentVersion?: string;
+}
+
+export interface Agent {
+  readonly enrolment: Enrolment;
+  readonly db: AgentDb;
+  readonly capture: Capture;
+  readonly outbox: Outbox;
+  readonly applier: CommandApplier;
+  readonly sync: SyncClient;
+  /** Serve the local API and start syncing; resolves with the URL the API listens on. */
+  start(opts?: { sync?: boolean; http?: boolean }): Promise<{ url: string | null }>;
+  /** Close the socket, the HTTP server and the database. Safe to call twice. */
+  stop(): Promise<void>;
+  status(): agentApi.AgentStatusResponse;
+}
+
+/** Build one agent from its data folder. Everything is per instance: two agents can run in one process. */
+export function createAgent(opts: CreateAgentOptions): Agent {
+  const env = opts.env ?? process.env;
+  const settings: Settings = { ...settingsFromEnv(env), ...opts.settings };
+  const host = opts.host ?? settings.host;
+  const port = opts.port ?? settings.port;
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? jsonLogger();
+  const faults = parseFaults(env.OUTPOST_FAULT);
+  const enrolment = readEnrolment(opts.dataDir);
+  const loopbackOnly = isLoopbackHost(host);
+  if (!loopbackOnly && !settings.apiKey) {
+    throw new Error(`listening on ${host} (beyond loopback) needs OUTPOST_AGENT_API_KEY: the local API would be open to the network`);
+  }
+
+  const adb = openAgentDb(dbPath(opts.dataDir), { sync: settings.sqliteSync });
+  let sync: SyncClient | null = null;
+  let app: FastifyInstance | null = null;
+  let stopped = false;
+  try {
+    const state = new SyncStateStore(adb);
+    const st = state.ensure(enrolment.storeId, enrolment.deviceId);
+    const clock = new HybridClock(enrolment.deviceId, now, st.lastHlc);
+    const outbox = new Outbox(adb, state, now, log);
+    const capture = new Capture({
+      adb,
+      state,
+      clock,
+      now,
+      storeId: enrolment.storeId,
+      deviceId: enrolment.deviceId,
+      currency: enrolment.currency,
+      onCaptured: () => sync?.wake(),
+    });
+    const applier = new CommandApplier({
+      adb,
+      state,
+      now,
+      log,
+      onApplied: (seq) => {
+        if (faults.crashAfterCommandApplied === seq) crashNow();
+      },
+    });
+    sync = new SyncClient({
+      connect: opts.connect ?? io,
+      outbox,
+      state,
+      applier,
+      enrolment,
+      settings,
+      faults,
+      log,
+      agentVersion: opts.agentVersion ?? AGENT_VERSION,
+    });
+    const pendingPicks = adb.sqlite.prepare("SELECT count(*) AS n FROM reservations WHERE status = 'delivered'");
+    const client = sync;
+
+    const status = (): agentApi.AgentStatusResponse => {
+      const s = state.get();
+      return {
+        storeId: s.storeId,
+        deviceId: s.deviceId,
+        online: client.online,
+        pendingUp: Math.max(0, s.lastSeq - s.ackedSeq),
+        lastAckedSeq: s.ackedSeq,
+        lastSyncAt: s.lastSyncAt,
+        pendingPicks: (pendingPicks.get() as { n: number }).n,
+        appliedCommandSeq: s.appliedCommandSeq,
+        lastError: s.lastError,
+      };
+    };
+
+    return {
+      enrolment,
+      db: adb,
+      capture,
+      outbox,
+      applier,
+      sync: client,
+      status,
+      async start(o = {}) {
+        let url: string | null = null;
+        if (o.http !== false) {
+          app = buildHttpApi({ capture, status, listItems: (q) => listItems(adb, q), loopbackOnly, apiKey: settings.apiKey, log });
+          await app.listen({ host, port });
+          const addr = app.server.address();
+          const p = typeof addr === 'object' && addr ? addr.port : port;
+          url = `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
+        }
+        if (o.sync !== false) client.start();
+        log.info('agent started', { storeId: enrolment.storeId, deviceId: enrolment.deviceId, url });
+        return { url };
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        client.stop();
+        if (app) await app.close();
+        adb.close();
+        log.info('agent stopped', { storeId: enrolment.storeId });
+      },
+    };
+  } catch (e) {
+    adb.close();
+    throw e;
+  }
+}

@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@outpost/shared';
+import { InvalidEventError, type Capture, type CaptureResult } from './capture.js';
+import type { ItemRow } from './items.js';
+import type { Logger } from './log.js';
+
+export interface HttpApiDeps {
+  capture: Capture;
+  status: () => agentApi.AgentStatusResponse;
+  listItems: (q: { sku?: string | undefined; after?: string | undefined; limit: number }) => { items: ItemRow[]; next: string | null };
+  /** False when configured to listen beyond loopback: then every API call needs X-Api-Key. */
+  loopbackOnly: boolean;
+  apiKey: string | null;
+  log: Logger;
+}
+
+export const BODY_LIMIT = 256 * 1024;
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_NAMES.has(host.toLowerCase());
+}
+
+/** Hostname part of a Host header: "[::1]:8090" -> "[::1]", "localhost:8090" -> "localhost". */
+export function hostName(header: string | undefined): string {
+  if (!header) return '';
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.split(':')[0] ?? '';
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, 'validation_error', `invalid ${where}`, describeZodError(r.error));
+  return r.data;
+}
+
+const UI_HTML = new URL('../ui/index.html', import.meta.url);
+const itemsQuery = z.object({ sku: skuSchema.optional(), after: z.string().max(128).optional(), limit: limitSchema });
+
+/**
+ * The associate-facing local API. §8: loopback Host names only (a web page elsewhere cannot post sales here via
+ * DNS rebinding), JSON bodies only (a cross-site form cannot send them without a preflight), bounded bodies.
+ */
+export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const uiHtml = readFileSync(UI_HTML, 'utf8');
+
+  // Our own JSON parser: an empty body (POST /days/:date/close) is fine; everything else must be JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new HttpError(400, 'invalid_json', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('*', (_req, _payload, done) => done(new HttpError(415, 'unsupported_media_type', 'only application/json bodies are accepted'), undefined));
+
+  app.addHook('onRequest', async (req) => {
+    if (d.loopbackOnly) {
+      if (!isLoopbackHost(hostName(req.headers.host))) throw new HttpError(403, 'forbidden_host', 'requests must address this agent by a loopback name');
+    } else if (req.url.startsWith('/api/')) {
+      const given = req.headers['x-api-key'];
+      if (!d.apiKey || typeof given !== 'string' || !safeEqual(given, d.apiKey)) throw new HttpError(403, 'forbidden', 'a valid X-Api-Key header is required');
+    }
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (hasBody && type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'only application/json bodies are accepted');
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
+    if (err instanceof InvalidEventError) {
+      d.log.error('capture built an invalid event', { error: err.message });
+      return reply.status(422).send(errorBody('invalid_event', err.message, err.issues));
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) d.log.error('request failed', { error: String(err), stack: err.stack });
+    const code =
+      status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 500 ? 'internal' : 'bad_request';
+    return reply.status(status).send(errorBody(code, status >= 500 ? 'internal error' : err.message, null));
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  const answer = (reply: FastifyReply, r: CaptureResult) => reply.status(r.duplicate ? 200 : 201).send(r);
+  const body = (req: FastifyRequest) => req.body ?? {};
+
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(uiHtml));
+  app.post('/api/v1/sales', (req, reply) => answer(reply, d.capture.sale(parse(agentApi.saleBody, body(req), 'sale'))));
+  app.post('/api/v1/returns', (req, reply) => answer(reply, d.capture.return(parse(agentApi.returnBody, body(req), 'return'))));
+  app.post('/api/v1/counts', (req, reply) => answer(reply, d.capture.count(parse(agentApi.countBody, body(req), 'count'))));
+  app.post('/api/v1/adjustments', (req, reply) => answer(reply, d.capture.adjustment(parse(agentApi.adjustmentBody, body(req), 'adjustment'))));
+  app.post('/api/v1/days/:businessDate/close', (req, reply) => {
+    const p = parse(agentApi.dayCloseParams, req.params, 'business date');
+    return answer(reply, d.capture.closeDay(p.businessDate));
+  });
+  app.get('/api/v1/status', () => d.status());
+  app.get('/api/v1/items', (req) => {
+    const q = parse(itemsQuery, req.query, 'query');
+    return d.listItems({ sku: q.sku, after: q.after, limit: q.limit });
+  });
+  return app;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

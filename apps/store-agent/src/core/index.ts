@@ -1,0 +1,11 @@
+export { createAgent, AGENT_VERSION, type Agent, type CreateAgentOptions } from './engine.js';
+export { Capture, InvalidEventError, localDate, type CaptureResult } from './capture.js';
+export { Outbox, type OutboxBatch, type ResyncResult } from './outbox.js';
+export { CommandApplier } from './command-apply.js';
+export { SyncClient, type ConnectFn, type SyncClientDeps } from './sync-client.js';
+export { buildHttpApi, BODY_LIMIT } from './http-api.js';
+export { openAgentDb, type AgentDb } from './db/open.js';
+export { SyncStateStore } from './state.js';
+export { parseFaults, type Faults } from './faults.js';
+export { readEnrolment, writeEnrolment, settingsFromEnv, defaultDataDir, dbPath, agentJsonPath, type Enrolment, type Settings } from './config.js';
+export { jsonLogger, silentLogger, type Logger } from './log.js';

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseEvent } from '@outpost/shared';
+import { createAgent, type Agent } from './engine.js';
+import { silentLogger } from './log.js';
+import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
+
+const dirs = new TempDirs();
+const agents: Agent[] = [];
+function open(dataDir: string): Agent {
+  const a = createAgent({ dataDir, log: silentLogger, env: {} });
+  agents.push(a);
+  return a;
+}
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop();
+  dirs.cleanup();
+});
+
+function seqsOf(buf: Buffer): number[] {
+  return (JSON.parse(buf.toString('utf8')) as unknown[]).map((e) => {
+    const p = parseEvent(e);
+    if (!p.ok) throw new Error(p.error);
+    return p.value.seq;
+  });
+}
+
+describe('outbox', () => {
+  it('reads contiguous batches bounded by count and bytes, always at least one event', () => {
+    const a = open(enrolledDir(dirs));
+    for (let i = 0; i < 10; i++) a.capture.sale(sale(`T-${i}`));
+    expect(a.outbox.readBatch(10, 5, 1 << 20)).toBeNull();
+
+    const byCount = a.outbox.readBatch(0, 4, 1 << 20)!;
+    expect(byCount).toMatchObject({ firstSeq: 1, count: 4 });
+    expect(seqsOf(byCount.buffer)).toEqual([1, 2, 3, 4]);
+
+    const one = a.outbox.readBatch(4, 100, 1 << 20)!;
+    const eventBytes = one.buffer.length; // 6 events
+    const perEvent = Math.ceil(eventBytes / 6);
+    const byBytes = a.outbox.readBatch(4, 100, perEvent * 2 + 10)!;
+    expect(byBytes.firstSeq).toBe(5);
+    expect(byBytes.count).toBe(2);
+    expect(byBytes.buffer.length).toBeLessThanOrEqual(perEvent * 2 + 10);
+    expect(seqsOf(byBytes.buffer)).toEqual([5, 6]);
+
+    const tiny = a.outbox.readBatch(7, 100, 10)!;
+    expect(tiny.count).toBe(1);
+    expect(seqsOf(tiny.buffer)).toEqual([8]);
+  });
+
+  it('markAcked only moves forward and sets lastSyncAt', () => {
+    const a = open(enrolledDir(dirs));
+    for (let i = 0; i < 5; i++) a.capture.sale(sale(`T-${i}`));
+    expect(a.status().lastSyncAt).toBeNull();
+    a.outbox.markAcked(3);
+    expect(a.status()).toMatchObject({ lastAckedSeq: 3, pendingUp: 2 });
+    expect(a.status().lastSyncAt).not.toBeNull();
+    a.outbox.markAcked(1); // a late ack of an older batch
+    expect(a.status()).toMatchObject({ lastAckedSeq: 3, pendingUp: 2 });
+    a.outbox.markAcked(99); // never beyond what was captured
+    expect(a.status()).toMatchObject({ lastAckedSeq: 5, pendingUp: 0 });
+    expect(a.outbox.pendingCount()).toBe(0);
+    expect(a.outbox.highestSeq()).toBe(5);
+  });
+
+  it('central holding less than acked moves the mark back so those events are sent again', () => {
+    const a = open(enrolledDir(dirs));
+    for (let i = 0; i < 6; i++) a.capture.sale(sale(`T-${i}`));
+    a.outbox.markAcked(6);
+    const r = a.outbox.resync(2);
+    expect(r).toMatchObject({ ackedSeq: 2, lastSeq: 6, rewound: 4, raisedTo: null });
+    expect(a.status().pendingUp).toBe(4);
+    expect(a.outbox.readBatch(r.ackedSeq, 100, 1 << 20)).toMatchObject({ firstSeq: 3, count: 4 });
+  });
+
+  it('central holding more than this device captured (restored PC): numbering continues after it', () => {
+    const a = open(enrolledDir(dirs));
+    for (let i = 0; i < 3; i++) a.capture.sale(sale(`T-${i}`));
+    const r = a.outbox.resync(40);
+    expect(r).toMatchObject({ ackedSeq: 40, lastSeq: 40, raisedTo: 40 });
+    expect(a.status().pendingUp).toBe(0);
+    expect(a.capture.sale(sale('T-new')).seq).toBe(41);
+    expect(a.outbox.readBatch(40, 100, 1 << 20)).toMatchObject({ firstSeq: 41, count: 1 });
+  });
+});

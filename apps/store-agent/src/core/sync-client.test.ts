@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { uuidv7, type RawCommand } from '@outpost/shared';
+import { createAgent, type Agent } from './engine.js';
+import { silentLogger } from './log.js';
+import { CentralPeer } from './testing/central-peer.js';
+import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
+import { waitFor } from './testing/wait.js';
+
+const dirs = new TempDirs();
+const agents: Agent[] = [];
+const peers: CentralPeer[] = [];
+
+async function peer(): Promise<CentralPeer> {
+  const p = await CentralPeer.start();
+  peers.push(p);
+  return p;
+}
+function agentFor(p: CentralPeer, env: Record<string, string> = {}, dataDir = enrolledDir(dirs, { centralUrl: p.url })): Agent {
+  const a = createAgent({
+    dataDir,
+    log: silentLogger,
+    env: { OUTPOST_RECONNECT_MIN_MS: '20', OUTPOST_RECONNECT_MAX_MS: '200', ...env },
+  });
+  agents.push(a);
+  return a;
+}
+function captureN(a: Agent, n: number, from = 0): string[] {
+  return Array.from({ length: n }, (_, i) => a.capture.sale(sale(`T-${from + i}`)).eventId);
+}
+const drained = (a: Agent, what = 'outbox to drain') => waitFor(() => (a.status().online && a.status().pendingUp === 0 ? a.status() : null), what);
+
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop();
+  for (const p of peers.splice(0)) await p.close();
+  dirs.cleanup();
+});
+
+describe('sync client against a real socket.io peer', () => {
+  it('says hello, drains the outbox in bounded batches, reports status, and sends new captures as they come', async () => {
+    const p = await peer();
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '7' });
+    const ids = captureN(a, 50);
+    await a.start({ http: false });
+    const s = await drained(a);
+    expect(s.lastAckedSeq).toBe(50);
+    expect(s.lastSyncAt).not.toBeNull();
+    expect(p.events.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(p.events.map((e) => e.eventId)).toEqual(ids);
+    expect(Math.max(...p.batches.map((b) => b.count))).toBe(7);
+    expect(p.hellos[0]).toMatchObject({ storeId: 'store-t', highestSeq: 50, pendingUp: 50, appliedCommandSeq: 0 });
+    await waitFor(() => p.statuses.at(-1)?.pendingUp === 0, 'a status with an empty backlog');
+
+    const more = captureN(a, 3, 100);
+    await waitFor(() => p.storedSeq === 53, 'live captures to arrive');
+    expect(p.events.slice(50).map((e) => e.eventId)).toEqual(more);
+    await drained(a);
+  });
+
+  it('keeps several batches in flight, up to the bound', async () => {
+    const p = await peer();
+    p.holdUntilOutstanding = 3; // acks are held until three batches are outstanding at once
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '5', OUTPOST_MAX_IN_FLIGHT: '3' });
+    captureN(a, 30);
+    await a.start({ http: false });
+    await drained(a);
+    expect(p.maxOutstanding).toBe(3);
+    expect(p.storedSeq).toBe(30);
+  });
+
+  it('resends what central lost and continues numbering after what a restored PC never saw', async () => {
+    const p = await peer();
+    const a = agentFor(p);
+    const ids = captureN(a, 10);
+    a.outbox.markAcked(10);
+    p.storedSeq = 4; // central restored from a backup: it holds 1..4 only
+    p.events.push(...ids.slice(0, 4).map((eventId, i) => ({ seq: i + 1, eventId })));
+    await a.start({ http: false });
+    await drained(a, 'the lost events to be resent');
+    expect(p.events.map((e) => e.eventId)).toEqual(ids);
+    await a.stop();
+
+    const p2 = await peer();
+    p2.storedSeq = 25; // this device's stream already went further (the PC was restored from an old copy)
+    const b = agentFor(p2, {}, enrolledDir(dirs, { centralUrl: p2.url }));
+    captureN(b, 3);
+    await b.start({ http: false });
+    await drained(b);
+    expect(b.status().lastAckedSeq).toBe(25);
+    expect(b.capture.sale(sale('after-restore')).seq).toBe(26);
+    await waitFor(() => p2.storedSeq === 26, 'the new event after the restored seq');
+  });
+
+  it('on seq_gap waits for its acks, resumes from the expected seq and drains', async () => {
+    const p = await peer();
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '4' });
+    const ids = captureN(a, 20);
+    // Central already holds 1..6 but its hello says 0 (e.g. an ack lost in a crash): the first batch is refused.
+    p.events.push(...ids.slice(0, 6).map((eventId, i) => ({ seq: i + 1, eventId })));
+    p.storedSeq = 6;
+    p.helloStoredSeq = 0;
+    await a.start({ http: false });
+    const s = await drained(a);
+    expect(s.lastAckedSeq).toBe(20);
+    expect(p.refusals.length).toBeGreaterThanOrEqual(1);
+    expect(p.refusals.every((r) => !r.ok && r.error.code === 'seq_gap')).toBe(true);
+    expect(p.events.map((e) => e.eventId)).toEqual(ids);
+  });
+
+  it('on batch_too_large lowers its bounds to central’s and drains', async () => {
+    const p = await peer();
+    p.enforce = { maxBatchEvents: 5, maxBatchBytes: 1 << 20 }; // stricter than what hello advertised
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '500' });
+    const ids = captureN(a, 23);
+    await a.start({ http: false });
+    await drained(a);
+    expect(p.refusals[0]).toMatchObject({ ok: false, error: { code: 'batch_too_large' } });
+    expect(a.sync.currentLimits.maxBatchEvents).toBe(5);
+    const accepted = p.batches.filter((b) => b.count <= 5);
+    expect(accepted.reduce((n, b) => n + b.count, 0)).toBe(23);
+    expect(p.events.map((e) => e.eventId)).toEqual(ids);
+  });
+
+  it('waits on retry_after and records other refusals as lastError until a batch goes through', async () => {
+    const p = await peer();
+    p.intercept = (_b, n) =>
+      n === 1
+        ? { ok: false, error: { code: 'retry_after', message: 'busy', details: { retryAfterMs: 30 } } }
+        : n === 2
+          ? { ok: false, error: { code: 'internal', message: 'database down', details: null } }
+          : null;
+    const a = agentFor(p);
+    captureN(a, 5);
+    await a.start({ http: false });
+    await waitFor(() => a.status().lastError?.includes('database down'), 'lastError to show the refusal');
+    const s = await drained(a);
+    expect(s.lastError).toBeNull();
+    expect(p.batches.length).toBeGreaterThanOrEqual(3);
+    expect(p.storedSeq).toBe(5);
+  });
+
+  it('applies pushed commands in order and acks the applied seq; a gap is not skipped', async () => {
+    const p = await peer();
+    const a = agentFor(p);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    const cmd = (seq: number, sku: string, version: number): RawCommand => ({
+      seq,
+      commandId: uuidv7(),
+      storeId: 'store-t',
+      type: 'item.upserted',
+      schemaVersion: 1,
+      createdAt: new Date().toISOString(),
+      correlationId: uuidv7(),
+      payload: { sku, name: `item ${sku}`, price: 100, currency: 'EUR', version },
+    });
+    expect(await p.push([cmd(1, 'A', 1), cmd(2, 'B', 1), cmd(3, 'A', 2)])).toEqual([{ appliedSeq: 3 }]);
+    expect(await p.push([cmd(5, 'C', 1)])).toEqual([{ appliedSeq: 3 }]);
+    expect(await p.push([cmd(3, 'A', 2), cmd(4, 'D', 1), cmd(5, 'C', 1)])).toEqual([{ appliedSeq: 5 }]);
+    expect(a.status().appliedCommandSeq).toBe(5);
+    expect(a.db.sqlite.prepare('SELECT sku, version FROM items ORDER BY sku').all()).toEqual([
+      { sku: 'A', version: 2 },
+      { sku: 'B', version: 1 },
+      { sku: 'C', version: 1 },
+      { sku: 'D', version: 1 },
+    ]);
+    // A message that breaks the shared schema is still answered with where the agent stands.
+    expect(await p.push([{ seq: 6, nonsense: true } as unknown as RawCommand])).toEqual([{ appliedSeq: 6 }]);
+    expect(a.db.sqlite.prepare('SELECT seq FROM command_quarantine').pluck().all()).toEqual([6]);
+  });
+
+  it('shows a revoked token as lastError, stays offline, and keeps capturing', async () => {
+    const p = await peer();
+    p.refuseHandshake = { code: 'revoked', message: 'device revoked' };
+    const a = agentFor(p);
+    await a.start({ http: false });
+    await waitFor(() => /revoked/.test(a.status().lastError ?? ''), 'the revocation to show');
+    captureN(a, 2);
+    expect(a.status()).toMatchObject({ online: false, pendingUp: 2 });
+    expect(p.connected).toBe(0);
+  });
+
+  it('reconnects after central drops the connection and resumes from hello', async () => {
+    const p = await peer();
+    const a = agentFor(p);
+    captureN(a, 3);
+    await a.start({ http: false });
+    await drained(a);
+    p.disconnectAll(); // server-side disconnect: socket.io-client does not reconnect on its own
+    await waitFor(() => p.hellos.length >= 2 && a.status().online, 'a second hello');
+    captureN(a, 2, 10);
+    await waitFor(() => p.storedSeq === 5, 'events after the reconnect');
+    expect(p.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+});

@@ -1,0 +1,348 @@
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import {
+  AGENT_NAMESPACE,
+  PROTOCOL_VERSION,
+  batchAckSchema,
+  centralHelloSchema,
+  refusalSchema,
+  type AgentHello,
+  type Refusal,
+  type SyncLimits,
+} from '@outpost/shared';
+import type { CommandApplier } from './command-apply.js';
+import { crashNow, type Faults } from './faults.js';
+import type { Logger } from './log.js';
+import type { OutboxBatch, Outbox } from './outbox.js';
+import type { SyncStateStore } from './state.js';
+import { planForRefusal } from './refusal-policy.js';
+import { onCommandsMessage } from './command-channel.js';
+import type { Settings } from './config.js';
+
+export type ConnectFn = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+
+export interface SyncClientDeps {
+  connect: ConnectFn;
+  outbox: Outbox;
+  state: SyncStateStore;
+  applier: CommandApplier;
+  enrolment: { centralUrl: string; token: string; storeId: string; deviceId: string };
+  settings: Pick<
+    Settings,
+    'reconnectMinMs' | 'reconnectMaxMs' | 'authRetryMs' | 'ackTimeoutMs' | 'helloTimeoutMs' | 'maxInFlight' | 'batchEvents' | 'batchBytes'
+  >;
+  faults: Faults;
+  log: Logger;
+  agentVersion: string;
+}
+
+/** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
+interface Hold {
+  reason: string;
+  delayMs: number;
+  cursor: () => number;
+}
+
+const REVOKED = 'device token revoked - re-enrol this device';
+const UNKNOWN_TOKEN = 'device token unknown to central - re-enrol this device';
+
+/**
+ * The agent's half of the §4 protocol. State lives in the instance; every connection is a `session`, and an ack
+ * belonging to an older session is ignored, because the next hello re-establishes where central stands.
+ */
+export class SyncClient {
+  private socket: Socket | null = null;
+  private session = 0;
+  private ready = false;
+  /** Highest seq handed to the socket in this session; the next batch starts after it. */
+  private cursor = 0;
+  private inFlight = 0;
+  private hold: Hold | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private wakeQueued = false;
+  private stopped = false;
+  private batchesSent = 0;
+  private crashPending = false;
+  private errorStreak = 0;
+  private lastError: string | null;
+  /** Our own bounds, lowered for good when central refuses a batch as too large. */
+  private own: SyncLimits;
+  private limits: SyncLimits;
+
+  constructor(private readonly d: SyncClientDeps) {
+    this.own = { maxBatchEvents: d.settings.batchEvents, maxBatchBytes: d.settings.batchBytes, maxInFlight: d.settings.maxInFlight };
+    this.limits = { ...this.own };
+    this.lastError = d.state.get().lastError;
+  }
+
+  get online(): boolean {
+    return this.ready && this.socket?.connected === true;
+  }
+
+  get currentLimits(): SyncLimits {
+    return { ...this.limits };
+  }
+
+  start(): void {
+    const { enrolment: e, settings: s } = this.d;
+    const socket = this.d.connect(e.centralUrl.replace(/\/+$/, '') + AGENT_NAMESPACE, {
+      auth: { token: e.token, protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: s.reconnectMinMs,
+      reconnectionDelayMax: s.reconnectMaxMs,
+      randomizationFactor: 0.5,
+      forceNew: true,
+    });
+    this.socket = socket;
+    socket.on('connect', () => void this.onConnect());
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
+    socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.session++;
+    this.ready = false;
+    for (const t of [this.holdTimer, this.retryTimer]) if (t) clearTimeout(t);
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  /** A new capture committed: send it soon (coalesced, so a burst of captures becomes one batch). */
+  wake(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.pump();
+    });
+  }
+
+  getLastError(): string | null {
+    return this.lastError;
+  }
+
+  // ---- connection life cycle
+
+  private async onConnect(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || this.stopped) return;
+    const session = ++this.session;
+    this.resetSession();
+    const st = this.d.state.get();
+    this.d.log.info('connected to central', { url: this.d.enrolment.centralUrl });
+    const hello: AgentHello = {
+      protocolVersion: PROTOCOL_VERSION,
+      agentVersion: this.d.agentVersion,
+      storeId: st.storeId,
+      deviceId: st.deviceId,
+      highestSeq: st.lastSeq,
+      pendingUp: Math.max(0, st.lastSeq - st.ackedSeq),
+      appliedCommandSeq: st.appliedCommandSeq,
+    };
+    let res: unknown;
+    try {
+      res = await socket.timeout(this.d.settings.helloTimeoutMs).emitWithAck('hello', hello);
+    } catch {
+      if (session === this.session) this.reconnect('hello was not answered in time', this.backoff());
+      return;
+    }
+    if (session !== this.session) return;
+    const ok = centralHelloSchema.safeParse(res);
+    if (!ok.success) {
+      const refused = refusalSchema.safeParse(res);
+      const why = refused.success ? `${refused.data.error.code}: ${refused.data.error.message}` : 'central answered hello with an unknown shape';
+      this.d.log.warn('hello refused', { reason: why });
+      this.setError(`central refused hello (${why})`);
+      this.errorStreak++;
+      this.reconnect('hello refused', this.backoff());
+      return;
+    }
+    const c = ok.data;
+    const r = this.d.outbox.resync(c.storedSeq);
+    this.cursor = r.ackedSeq;
+    this.limits = {
+      maxBatchEvents: Math.min(this.own.maxBatchEvents, c.limits.maxBatchEvents),
+      maxBatchBytes: Math.min(this.own.maxBatchBytes, c.limits.maxBatchBytes),
+      maxInFlight: Math.min(this.own.maxInFlight, c.limits.maxInFlight),
+    };
+    this.ready = true;
+    this.errorStreak = 0;
+    this.setError(null);
+    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs: Date.now() - c.serverTime });
+    this.emitStatus();
+    this.pump();
+  }
+
+  private onDisconnect(reason: string): void {
+    this.session++;
+    this.resetSession();
+    if (this.stopped) return;
+    this.d.log.info('disconnected from central', { reason });
+    // socket.io reconnects by itself except when the server closed the socket (e.g. token revoked) or we did.
+    if (reason === 'io server disconnect') this.scheduleConnect(this.backoff());
+  }
+
+  private onConnectError(err: Error & { data?: unknown }): void {
+    if (this.stopped) return;
+    const code = (err.data as { code?: unknown } | undefined)?.code;
+    const message = (err.data as { message?: unknown } | undefined)?.message;
+    if (code === 'revoked') this.setError(REVOKED);
+    else if (code === 'unauthorized') this.setError(UNKNOWN_TOKEN);
+    else if (typeof code === 'string') this.setError(`central refused the connection (${code}: ${String(message ?? err.message)})`);
+    else this.setError(`central unreachable: ${err.message}`);
+    if (typeof code === 'string') this.d.log.warn('connection refused by central', { code, error: String(message ?? err.message) });
+    else this.d.log.info('central unreachable', { error: err.message });
+    // A middleware refusal is final for socket.io-client: retry ourselves, slowly (a revoked PC may be re-enabled).
+    if (this.socket && !this.socket.active) this.scheduleConnect(jitter(this.d.settings.authRetryMs));
+  }
+
+  private resetSession(): void {
+    this.ready = false;
+    this.inFlight = 0;
+    this.hold = null;
+    this.crashPending = false;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+  }
+
+  /** Drop this connection and start over with hello after `delayMs`. */
+  private reconnect(reason: string, delayMs: number): void {
+    this.d.log.warn('reconnecting', { reason, delayMs });
+    this.socket?.disconnect();
+    this.scheduleConnect(delayMs);
+  }
+
+  private scheduleConnect(delayMs: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped && this.socket && !this.socket.connected) this.socket.connect();
+    }, delayMs);
+  }
+
+  private backoff(): number {
+    const { reconnectMinMs: min, reconnectMaxMs: max } = this.d.settings;
+    return jitter(Math.min(max, min * 2 ** Math.min(this.errorStreak, 20)));
+  }
+
+  // ---- upstream
+
+  private pump(): void {
+    if (!this.ready || this.hold || this.stopped) return;
+    const session = this.session;
+    while (this.inFlight < this.limits.maxInFlight) {
+      const b = this.d.outbox.readBatch(this.cursor, this.limits.maxBatchEvents, this.limits.maxBatchBytes);
+      if (!b) break;
+      this.cursor = b.firstSeq + b.count - 1;
+      this.inFlight++;
+      void this.send(b, session);
+    }
+  }
+
+  private async send(b: OutboxBatch, session: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    const pending = socket.timeout(this.d.settings.ackTimeoutMs).emitWithAck('batch', { firstSeq: b.firstSeq, count: b.count, events: b.buffer });
+    this.batchesSent++;
+    if (this.d.faults.crashAfterBatchSent === this.batchesSent) {
+      // Let the frame reach the kernel first, so central may well store a batch whose ack we never see.
+      this.crashPending = true;
+      setImmediate(crashNow);
+    }
+    let res: unknown;
+    try {
+      res = await pending;
+    } catch {
+      if (session === this.session) this.reconnect(`no ack for batch ${b.firstSeq}..${b.firstSeq + b.count - 1}`, this.backoff());
+      return;
+    }
+    if (this.crashPending) crashNow();
+    if (session !== this.session) return;
+    this.inFlight--;
+    const parsed = batchAckSchema.safeParse(res);
+    const last = b.firstSeq + b.count - 1;
+    if (!parsed.success) {
+      this.refused(b, { ok: false, error: { code: 'bad_request', message: 'central answered a batch with an unknown shape', details: null } });
+    } else if (parsed.data.ok) {
+      const stored = parsed.data.storedSeq;
+      this.d.outbox.markAcked(stored);
+      if (stored < last) {
+        // Central kept less than we sent: resend from what it holds once the other acks are in.
+        this.holdFor({ reason: 'short ack', delayMs: 0, cursor: () => this.d.outbox.resync(stored).ackedSeq });
+      } else {
+        this.errorStreak = 0;
+        if (this.lastError) this.setError(null);
+        this.emitStatus();
+      }
+    } else {
+      this.refused(b, parsed.data);
+    }
+    this.afterAck(session);
+  }
+
+  private refused(b: OutboxBatch, r: Refusal): void {
+    this.d.log.warn('batch refused', { code: r.error.code, message: r.error.message, firstSeq: b.firstSeq, count: b.count });
+    const plan = planForRefusal(r, { firstSeq: b.firstSeq, count: b.count, bytes: b.buffer.length }, this.own);
+    if (plan.kind === 'reconnect') return this.reconnect(plan.reason, this.backoff());
+    if (plan.bounds) {
+      this.own = { ...this.own, ...plan.bounds };
+      this.limits = {
+        ...this.limits,
+        maxBatchEvents: Math.min(this.limits.maxBatchEvents, plan.bounds.maxBatchEvents),
+        maxBatchBytes: Math.min(this.limits.maxBatchBytes, plan.bounds.maxBatchBytes),
+      };
+      this.d.log.info('lowered batch bounds', { ...this.limits });
+    }
+    if (plan.error) {
+      this.setError(plan.error);
+      this.errorStreak++;
+    }
+    const resume = plan.resumeAfter;
+    this.holdFor({
+      reason: r.error.code,
+      delayMs: plan.delay === 'backoff' ? this.backoff() : plan.delay,
+      cursor: resume === 'acked' ? () => this.d.outbox.ackedSeq() : () => this.d.outbox.resync(resume).ackedSeq,
+    });
+  }
+
+  /** The first refusal decides; later refusals of batches already in flight are its echoes. */
+  private holdFor(h: Hold): void {
+    if (!this.hold) this.hold = h;
+    else if (h.delayMs > this.hold.delayMs) this.hold = { ...this.hold, delayMs: h.delayMs };
+  }
+
+  private afterAck(session: number): void {
+    if (!this.hold) return this.pump();
+    if (this.inFlight > 0 || this.holdTimer) return;
+    const h = this.hold;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      if (session !== this.session || this.stopped) return;
+      this.hold = null;
+      this.cursor = h.cursor();
+      this.pump();
+    }, h.delayMs);
+  }
+
+  private emitStatus(): void {
+    if (!this.socket?.connected) return;
+    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null });
+  }
+
+  private setError(msg: string | null): void {
+    if (msg === this.lastError) return;
+    this.lastError = msg;
+    this.d.state.setLastError(msg);
+    // Central's fleet table shows the agent's problem as soon as it has one.
+    if (this.ready) this.emitStatus();
+  }
+}
+
+function jitter(ms: number): number {
+  return Math.max(1, Math.round(ms * (0.5 + Math.random())));
+}
+

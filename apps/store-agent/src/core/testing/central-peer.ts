@@ -1,0 +1,148 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket } from 'socket.io';
+import {
+  AGENT_NAMESPACE,
+  PROTOCOL_VERSION,
+  agentHelloSchema,
+  agentStatusSchema,
+  batchSchema,
+  commandsAckSchema,
+  refusal,
+  type AgentStatus,
+  type BatchAck,
+  type CentralHello,
+  type RawCommand,
+  type SyncLimits,
+} from '@outpost/shared';
+
+export interface ReceivedBatch {
+  firstSeq: number;
+  count: number;
+  bytes: number;
+}
+
+/**
+ * A small but real central for the sync-client tests: socket.io over loopback, speaking the shared protocol.
+ * Each behaviour a test needs to provoke (lying hello, refusals, held acks) is a field the test sets.
+ */
+export class CentralPeer {
+  readonly events: { seq: number; eventId: string }[] = [];
+  storedSeq = 0;
+  /** What hello reports; defaults to the real storedSeq. */
+  helloStoredSeq: number | null = null;
+  helloLimits: SyncLimits = { maxBatchEvents: 1000, maxBatchBytes: 1 << 20, maxInFlight: 4 };
+  /** What is actually enforced on batches. */
+  enforce: { maxBatchEvents: number; maxBatchBytes: number } = { maxBatchEvents: 1000, maxBatchBytes: 1 << 20 };
+  readonly batches: ReceivedBatch[] = [];
+  readonly refusals: BatchAck[] = [];
+  readonly statuses: AgentStatus[] = [];
+  readonly hellos: unknown[] = [];
+  /** Test hook before the default handling: return an ack to answer with it instead. */
+  intercept: ((b: ReceivedBatch, n: number) => BatchAck | null) | null = null;
+  /** Hold acks until this many batches are outstanding (proves batches are pipelined). */
+  holdUntilOutstanding = 0;
+  maxOutstanding = 0;
+  /** Handshake refusal for every connection, e.g. {code: 'revoked'}. */
+  refuseHandshake: { code: string; message: string } | null = null;
+  private held: (() => void)[] = [];
+  private outstanding = 0;
+  private sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly http: HttpServer,
+    private readonly io: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<CentralPeer> {
+    const http = createServer();
+    const io = new Server(http, { transports: ['websocket'] });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const peer = new CentralPeer(http, io, `http://127.0.0.1:${(http.address() as AddressInfo).port}`);
+    peer.attach();
+    return peer;
+  }
+
+  get connected(): number {
+    return this.sockets.size;
+  }
+
+  /** Push commands to every connected agent; resolves with their acks. */
+  async push(commands: RawCommand[]): Promise<{ appliedSeq: number }[]> {
+    const acks = await Promise.all([...this.sockets].map((s) => s.timeout(5000).emitWithAck('commands', { commands })));
+    return acks.map((a) => commandsAckSchema.parse(a));
+  }
+
+  disconnectAll(): void {
+    for (const s of this.sockets) s.disconnect(true);
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.held.splice(0)) r();
+    this.io.disconnectSockets(true);
+    await new Promise<void>((r) => this.io.close(() => r()));
+    await new Promise<void>((r) => (this.http.listening ? this.http.close(() => r()) : r()));
+  }
+
+  private attach(): void {
+    const ns = this.io.of(AGENT_NAMESPACE);
+    ns.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown; protocolVersion?: unknown };
+      if (this.refuseHandshake) return next(Object.assign(new Error(this.refuseHandshake.message), { data: this.refuseHandshake }));
+      if (typeof auth.token !== 'string' || auth.protocolVersion !== PROTOCOL_VERSION) {
+        return next(Object.assign(new Error('bad auth'), { data: { code: 'unauthorized', message: 'bad auth' } }));
+      }
+      next();
+    });
+    ns.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('disconnect', () => this.sockets.delete(socket));
+      socket.on('hello', (msg: unknown, ack: (a: unknown) => void) => {
+        this.hellos.push(agentHelloSchema.parse(msg));
+        const h: CentralHello = {
+          ok: true,
+          protocolVersion: PROTOCOL_VERSION,
+          centralVersion: 'peer',
+          storedSeq: this.helloStoredSeq ?? this.storedSeq,
+          limits: this.helloLimits,
+          serverTime: Date.now(),
+        };
+        ack(h);
+      });
+      socket.on('status', (msg: unknown) => this.statuses.push(agentStatusSchema.parse(msg)));
+      socket.on('batch', (msg: unknown, ack: (a: BatchAck) => void) => {
+        const b = batchSchema.parse(msg);
+        const rb = { firstSeq: b.firstSeq, count: b.count, bytes: b.events.byteLength };
+        this.batches.push(rb);
+        const answer = this.intercept?.(rb, this.batches.length) ?? this.handle(rb, Buffer.from(b.events));
+        if (!answer.ok) this.refusals.push(answer);
+        this.outstanding++;
+        this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+        const send = () => {
+          this.outstanding--;
+          ack(answer);
+        };
+        if (this.holdUntilOutstanding <= 0) return send();
+        this.held.push(send);
+        if (this.outstanding >= this.holdUntilOutstanding) for (const r of this.held.splice(0)) r();
+      });
+    });
+  }
+
+  /** Central's rules in miniature: contiguous seq, bounded size, store then ack the highest stored seq. */
+  private handle(b: ReceivedBatch, buf: Buffer): BatchAck {
+    if (b.firstSeq !== this.storedSeq + 1) return refusal('seq_gap', 'batch does not start at the expected seq', { expectedSeq: this.storedSeq + 1 });
+    if (b.count > this.enforce.maxBatchEvents || b.bytes > this.enforce.maxBatchBytes) {
+      return refusal('batch_too_large', `batch over ${this.enforce.maxBatchEvents} events or ${this.enforce.maxBatchBytes} bytes`, { ...this.enforce });
+    }
+    const list = JSON.parse(buf.toString('utf8')) as { seq: number; eventId: string }[];
+    if (list.length !== b.count) return refusal('bad_request', 'count does not match events');
+    list.forEach((e, i) => {
+      if (e.seq !== b.firstSeq + i) throw new Error(`event at ${i} has seq ${e.seq}`);
+      this.events.push({ seq: e.seq, eventId: e.eventId });
+    });
+    this.storedSeq = b.firstSeq + b.count - 1;
+    return { ok: true, storedSeq: this.storedSeq, stored: b.count, duplicates: 0, quarantined: 0 };
+  }
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeEnrolment, type Enrolment } from '../config.js';
+
+/** Test helpers (not shipped behaviour): a temp data folder with an enrolment, and cleanup of everything made. */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+  make(prefix = 'outpost-agent-test-'): string {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    this.dirs.push(d);
+    return d;
+  }
+  cleanup(): void {
+    for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+export const TEST_DEVICE = '01890a5d-ac96-774b-bcce-b302099a8057';
+
+export function enrolledDir(dirs: TempDirs, over: Partial<Enrolment> = {}): string {
+  const dir = dirs.make();
+  writeEnrolment(dir, {
+    centralUrl: 'http://127.0.0.1:9',
+    storeId: 'store-t',
+    deviceId: TEST_DEVICE,
+    token: 'test-token-0123456789abcdef',
+    deviceName: 'test till',
+    currency: 'EUR',
+    ...over,
+  });
+  return dir;
+}
+
+export function sale(transactionId: string, over: Record<string, unknown> = {}) {
+  return {
+    transactionId,
+    lines: [{ sku: 'SKU-1', qty: 2, unitPrice: 250 }],
+    tenders: [{ method: 'cash', amount: 500 }],
+    ...over,
+  };
+}

