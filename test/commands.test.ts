@@ -48,7 +48,7 @@ describe('commands down to the store', () => {
     expect(await device(central, 'store-cmd')).toMatchObject({ appliedCommandSeq: 0, pendingCommands: 6 });
 
     // The agent SIGKILLs itself right after committing command 3, before acking it.
-    const crashing = await startAgent(fx, { dataDir, env: { OUTPOST_FAULT: 'agent.crashAfterCommandApplied=3' } });
+    const crashing = await startAgent(fx, { dataDir, env: { OUTPOST_FAULT: 'agent.crashAfterCommandApplied=3' }, waitReady: false });
     const exit = await crashing.proc.exited;
     expect(exit.signal).toBe('SIGKILL');
     expect((await device(central, 'store-cmd')).appliedCommandSeq).toBeLessThan(3);

@@ -149,7 +149,7 @@ export const FAST_RECONNECT = { OUTPOST_RECONNECT_MIN_MS: '100', OUTPOST_RECONNE
 
 export async function startAgent(
   fx: Fixture,
-  opts: { dataDir: string; port?: number; env?: Record<string, string> },
+  opts: { dataDir: string; port?: number; env?: Record<string, string>; waitReady?: boolean },
 ): Promise<AgentHandle> {
   const port = opts.port ?? (await freePort());
   const proc = fx.spawn('agent', [AGENT_BIN, 'start', '--data-dir', opts.dataDir, '--port', String(port)], {
@@ -157,6 +157,8 @@ export async function startAgent(
     ...opts.env,
   });
   const url = `http://127.0.0.1:${port}`;
+  const handle = { proc, url, port, dataDir: opts.dataDir, api: client(`${url}/api/v1`) };
+  if (opts.waitReady === false) return handle; // e.g. an agent set up to crash: the test awaits its exit
   await waitFor(
     async () => {
       if (!proc.alive) throw new Error(`agent exited:\n${proc.tail()}`);
@@ -166,7 +168,7 @@ export async function startAgent(
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n--- agent output ---\n${proc.tail()}`);
   });
-  return { proc, url, port, dataDir: opts.dataDir, api: client(`${url}/api/v1`) };
+  return handle;
 }
 
 export interface AgentStatus {

@@ -90,3 +90,4 @@ export const itemSchema = z.object({
   version: z.number().int(),
   updatedAt: z.string(),
 });
+export const quarantineReplayResponse = z.object({ id: z.string(), status: z.literal('replayed'), eventId: z.string() });

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, limitsFromEnv, parseStartArgs, resolveAdminToken, socketBufferSize } from './config.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const c = parseStartArgs([], {});
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: null, erp: 'ledger' });
+    expect(c.limits).toEqual({ maxBatchEvents: 1000, maxBatchBytes: 1_048_576, maxInFlight: 4 });
+    expect(c.dataDir).toMatch(/\.data[/\\]central$/);
+  });
+  it('reads flags and env; the flag wins over DATABASE_URL', () => {
+    const env = { DATABASE_URL: 'postgres://env', OUTPOST_MAX_BATCH_EVENTS: '50', OUTPOST_FAULT: 'central.crashBeforeCommit=2' };
+    const c = parseStartArgs(['--port', '9000', '--data-dir', '/tmp/x', '--database-url', 'postgres://flag'], env);
+    expect(c).toMatchObject({ port: 9000, dataDir: '/tmp/x', databaseUrl: 'postgres://flag', faults: { crashBeforeCommit: 2 } });
+    expect(c.limits.maxBatchEvents).toBe(50);
+    expect(parseStartArgs([], env).databaseUrl).toBe('postgres://env');
+  });
+  it('refuses connectors not built yet and bad numbers with a clear message', () => {
+    expect(() => parseStartArgs(['--erp', 'tryton'], {})).toThrow(/tryton ERP connector is not available/);
+    expect(() => parseStartArgs(['--erp', 'sap'], {})).toThrow(ConfigError);
+    expect(() => limitsFromEnv({ OUTPOST_MAX_IN_FLIGHT: '0' })).toThrow(/OUTPOST_MAX_IN_FLIGHT/);
+  });
+  it('sizes the socket frame limit above the batch limit', () => {
+    expect(socketBufferSize({ maxBatchBytes: 1000, maxBatchEvents: 1, maxInFlight: 1 })).toBeGreaterThan(1000 * 2);
+  });
+  it('makes an admin token once (mode 600) and reuses it; the env var wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'central-cfg-'));
+    dirs.push(dir);
+    const t1 = resolveAdminToken({}, dir);
+    expect(t1.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect(resolveAdminToken({}, dir)).toBe(t1);
+    expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(t1);
+    expect(resolveAdminToken({ OUTPOST_ADMIN_TOKEN: 'from-env' }, dir)).toBe('from-env');
+  });
+});

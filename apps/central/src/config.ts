@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SyncLimits } from '@outpost/shared';
+import { parseFaults, type FaultSpec } from './faults.js';
+
+/** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
+export interface CentralConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** External PostgreSQL; null = the embedded server in `<dataDir>/pg`. */
+  databaseUrl: string | null;
+  erp: 'ledger';
+  limits: SyncLimits;
+  faults: FaultSpec;
+}
+
+export class ConfigError extends Error {}
+
+export const ERP_CONNECTORS = ['ledger', 'tryton', 'webhook'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+export function limitsFromEnv(env: Env): SyncLimits {
+  return {
+    maxBatchEvents: positiveInt(env, 'OUTPOST_MAX_BATCH_EVENTS', 1000),
+    maxBatchBytes: positiveInt(env, 'OUTPOST_MAX_BATCH_BYTES', 1_048_576),
+    maxInFlight: positiveInt(env, 'OUTPOST_MAX_IN_FLIGHT', 4),
+  };
+}
+
+export function defaultDataDir(env: Env): string {
+  return resolve(env.OUTPOST_DATA_DIR ?? join('.data', 'central'));
+}
+
+/** Parse the flags of `outpost-central start`. */
+export function parseStartArgs(argv: string[], env: Env): CentralConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      erp: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, got "${values.port}"`);
+  const erp = values.erp ?? 'ledger';
+  if (!(ERP_CONNECTORS as readonly string[]).includes(erp)) {
+    throw new ConfigError(`--erp must be one of ${ERP_CONNECTORS.join(', ')}, got "${erp}"`);
+  }
+  if (erp !== 'ledger') throw new ConfigError(`the ${erp} ERP connector is not available yet; use --erp ledger`);
+  return {
+    host: values.host ?? '127.0.0.1',
+    port,
+    dataDir: values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir(env),
+    databaseUrl: values['database-url'] || env.DATABASE_URL || null,
+    erp: 'ledger',
+    limits: limitsFromEnv(env),
+    faults: parseFaults(env.OUTPOST_FAULT),
+  };
+}
+
+/**
+ * The admin bearer token: OUTPOST_ADMIN_TOKEN when set, else the one kept in `<dataDir>/admin-token` (made at
+ * first start, mode 600), so it survives restarts.
+ */
+export function resolveAdminToken(env: Env, dataDir: string): string {
+  const fromEnv = env.OUTPOST_ADMIN_TOKEN;
+  if (fromEnv) return fromEnv;
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t) return t;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600); // writeFileSync's mode is masked by umask and ignored for an existing file
+  return token;
+}
+
+/** Read the admin token for a CLI call against a running central (never creates one). */
+export function readAdminToken(env: Env, dataDir: string): string | null {
+  if (env.OUTPOST_ADMIN_TOKEN) return env.OUTPOST_ADMIN_TOKEN;
+  try {
+    return readFileSync(join(dataDir, 'admin-token'), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** socket.io's frame limit sits well above the batch bound, so an oversize batch gets an app-level refusal. */
+export function socketBufferSize(limits: SyncLimits): number {
+  return limits.maxBatchBytes * 4 + 64 * 1024;
+}

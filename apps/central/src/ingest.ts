@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import { refusal, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
+import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
+import { toNumber } from './db/database.js';
+import type { Faults } from './faults.js';
+
+export interface IngestDeps {
+  pool: pg.Pool;
+  limits: SyncLimits;
+  faults: Faults;
+  log: { error(obj: object, msg: string): void };
+}
+
+export interface BatchInput {
+  firstSeq: number;
+  count: number;
+  events: Uint8Array;
+}
+
+export type DeviceRevoked = { revoked: true };
+
+// One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
+// by (device, seq) are skipped by ON CONFLICT DO NOTHING and counted as rows not inserted.
+const INSERT_EVENTS = `
+  INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+  SELECT s, e, d, q, t, v, h, o, c, p::jsonb
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
+    AS u(s, e, d, q, t, v, h, o, c, p)
+  ON CONFLICT DO NOTHING`;
+
+const INSERT_QUARANTINE = `
+  INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error)
+  SELECT $1, $2, q, e, r, m FROM unnest($3::int8[], $4::uuid[], $5::text[], $6::text[]) AS u(q, e, r, m)`;
+
+async function insertEvents(client: pg.PoolClient, conn: Connection, events: EventEnvelope[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+  for (const ev of events) {
+    cols[0]!.push(conn.storeId);
+    cols[1]!.push(ev.eventId);
+    cols[2]!.push(conn.deviceId);
+    cols[3]!.push(ev.seq);
+    cols[4]!.push(ev.type);
+    cols[5]!.push(ev.schemaVersion);
+    cols[6]!.push(ev.hlc);
+    cols[7]!.push(ev.occurredAt);
+    cols[8]!.push(ev.correlationId);
+    cols[9]!.push(JSON.stringify(ev.payload));
+  }
+  const r = await client.query(INSERT_EVENTS, cols);
+  return r.rowCount ?? 0;
+}
+
+async function insertQuarantine(client: pg.PoolClient, conn: Connection, entries: QuarantineEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await client.query(INSERT_QUARANTINE, [
+    conn.storeId,
+    conn.deviceId,
+    entries.map((q) => q.seq),
+    entries.map((q) => q.eventId),
+    entries.map((q) => q.raw),
+    entries.map((q) => q.error),
+  ]);
+}
+
+/**
+ * Store one batch of a device in ONE transaction and answer the ack (sent by the caller only after this
+ * resolves, i.e. after COMMIT). The device row lock serialises a device's stream across connections and nodes.
+ * Returns `{revoked: true}` when the device lost its token meanwhile (the caller disconnects it).
+ */
+export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: BatchInput): Promise<BatchAck | DeviceRevoked> {
+  const bounds = checkBatchBounds(batch.events.byteLength, batch.count, deps.limits);
+  if (bounds) return bounds;
+  const decoded = decodeBatchEvents(batch.events, batch.count);
+  if (!decoded.ok) return decoded.refusal;
+
+  let client: pg.PoolClient;
+  try {
+    client = await deps.pool.connect();
+  } catch (err) {
+    deps.log.error({ err, deviceId: conn.deviceId }, 'ingest: no database connection');
+    return refusal('internal', 'central could not reach its database; nothing was stored');
+  }
+  // A client whose transaction failed mid-way may be broken: destroy it rather than hand it back to the pool.
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const dev = await client.query<{ stored_seq: string; revoked_at: Date | null }>(
+      'SELECT stored_seq, revoked_at FROM devices WHERE device_id = $1 AND store_id = $2 FOR UPDATE',
+      [conn.deviceId, conn.storeId],
+    );
+    const row = dev.rows[0];
+    if (!row || row.revoked_at !== null) {
+      await client.query('ROLLBACK');
+      return { revoked: true };
+    }
+    const storedSeq = toNumber(row.stored_seq);
+    const seq = checkSeq(batch.firstSeq, batch.count, storedSeq);
+    if (!seq.ok) {
+      await client.query('ROLLBACK');
+      return refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq });
+    }
+    const classified = classifyBatch(decoded.elements, batch.firstSeq, seq.skip, conn);
+    if (classified.kind === 'wrong_store') {
+      await client.query('ROLLBACK');
+      return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
+    }
+    const inserted = await insertEvents(client, conn, classified.valid);
+    await insertQuarantine(client, conn, classified.quarantined);
+    const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
+    await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
+      conn.deviceId,
+      newStoredSeq,
+    ]);
+    deps.faults.beforeCommit();
+    await client.query('COMMIT');
+    return {
+      ok: true,
+      storedSeq: newStoredSeq,
+      stored: inserted,
+      duplicates: seq.skip + (classified.valid.length - inserted),
+      quarantined: classified.quarantined.length,
+    };
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: unknown) => {
+      broken = e instanceof Error ? e : new Error(String(e));
+    });
+    deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed; batch rolled back');
+    return refusal('internal', 'central failed to store the batch; nothing was stored, send it again');
+  } finally {
+    client.release(broken);
+  }
+}

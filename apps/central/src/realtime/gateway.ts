@@ -1,0 +1,207 @@
+import type pg from 'pg';
+import type { Namespace, Socket } from 'socket.io';
+import {
+  agentHelloSchema,
+  agentStatusSchema,
+  batchSchema,
+  formatZodError,
+  handshakeAuthSchema,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  refusal,
+  type BatchAck,
+  type CentralHello,
+  type HandshakeRefusal,
+  type RawCommand,
+  type Refusal,
+  type SyncLimits,
+} from '@outpost/shared';
+import type { Faults } from '../faults.js';
+import { ingestBatch } from '../ingest.js';
+import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
+import { createCommandPusher, type CommandPusher } from './command-pusher.js';
+import type { Presence } from './presence.js';
+import { createSerialQueue } from './serial-queue.js';
+
+export interface GatewayLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface GatewayDeps {
+  pool: pg.Pool;
+  limits: SyncLimits;
+  faults: Faults;
+  presence: Presence;
+  centralVersion: string;
+  log: GatewayLog;
+  /** How long central waits for the ack of a `commands` message. */
+  commandAckTimeoutMs: number;
+}
+
+/** What the handshake proved, kept on the socket. */
+export interface AgentSocketData {
+  storeId: string;
+  deviceId: string;
+}
+
+type Ack = (answer: unknown) => void;
+type AgentSocket = Socket<Record<string, (...args: never[]) => void>, Record<string, (...args: never[]) => void>, Record<string, never>, AgentSocketData>;
+
+export interface AgentGateway {
+  /** New commands for a store were committed: push them to its connected devices. */
+  commandsAvailable(storeId: string): void;
+  /** Wake every pusher (after the notification connection was lost for a while). */
+  triggerAll(): void;
+  disconnectDevice(deviceId: string): void;
+}
+
+function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(message), { data: { code, message } });
+}
+
+function asAck(v: unknown): Ack | null {
+  return typeof v === 'function' ? (v as Ack) : null;
+}
+
+/** The `/agent` namespace (DESIGN §4): handshake, hello, batches, status, and the command push. */
+export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
+  const pushersByStore = new Map<string, Set<CommandPusher>>();
+
+  ns.use((socket, next) => {
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) return next(handshakeError('bad_request', `handshake auth: ${formatZodError(auth.error)}`));
+    findDeviceByToken(deps.pool, auth.data.token)
+      .then((device) => {
+        if (!device) return next(handshakeError('unauthorized', 'unknown device token'));
+        if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
+        const v = auth.data.protocolVersion;
+        if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
+          return next(
+            handshakeError('protocol_unsupported', `protocol v${v} is not supported; central speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`),
+          );
+        }
+        socket.data = { storeId: device.storeId, deviceId: device.deviceId };
+        next();
+      })
+      .catch((err: unknown) => {
+        deps.log.error({ err }, 'handshake failed');
+        next(new Error('central could not check the token; try again'));
+      });
+  });
+
+  ns.on('connection', (raw) => onConnection(raw as AgentSocket));
+
+  function onConnection(socket: AgentSocket): void {
+    const { storeId, deviceId } = socket.data;
+    const log = { storeId, deviceId, socketId: socket.id };
+    void socket.join([`store:${storeId}`, `device:${deviceId}`]);
+    deps.presence.add(deviceId);
+    recordSeen(deps.pool, deviceId).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record last seen'));
+    deps.log.info(log, 'agent connected');
+
+    const queue = createSerialQueue();
+    let helloDone = false;
+    const pusher = createCommandPusher({
+      pool: deps.pool,
+      storeId,
+      deviceId,
+      log: deps.log,
+      send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
+    });
+    const storePushers = pushersByStore.get(storeId) ?? new Set<CommandPusher>();
+    storePushers.add(pusher);
+    pushersByStore.set(storeId, storePushers);
+
+    socket.on('hello', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      void onHello(msg)
+        .then((answer) => ack?.(answer))
+        .catch((err: unknown) => {
+          deps.log.error({ err, ...log }, 'hello failed');
+          ack?.(refusal('internal', 'central failed to answer hello; reconnect'));
+        });
+    });
+
+    async function onHello(msg: unknown): Promise<CentralHello | Refusal> {
+      const hello = agentHelloSchema.safeParse(msg);
+      if (!hello.success) return refusal('bad_request', `hello: ${formatZodError(hello.error)}`);
+      const h = hello.data;
+      if (h.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
+        return refusal('protocol_unsupported', `protocol v${h.protocolVersion} is not supported`, {
+          min: MIN_SUPPORTED_PROTOCOL_VERSION,
+          max: PROTOCOL_VERSION,
+        });
+      }
+      if (h.storeId !== storeId || h.deviceId !== deviceId) {
+        return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
+      }
+      const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+      helloDone = true;
+      pusher.start(h.appliedCommandSeq);
+      return {
+        ok: true,
+        protocolVersion: PROTOCOL_VERSION,
+        centralVersion: deps.centralVersion,
+        storedSeq,
+        limits: deps.limits,
+        serverTime: Date.now(),
+      };
+    }
+
+    socket.on('batch', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      if (!ack) return; // a batch without an ack cannot be confirmed: the agent will resend it
+      void onBatch(msg).then(ack, (err: unknown) => {
+        deps.log.error({ err, ...log }, 'batch failed');
+        ack(refusal('internal', 'central failed to store the batch; nothing was stored'));
+      });
+    });
+
+    async function onBatch(msg: unknown): Promise<BatchAck> {
+      if (!helloDone) return refusal('not_ready', 'send hello before batches');
+      const parsed = batchSchema.safeParse(msg);
+      if (!parsed.success) return refusal('bad_request', `batch: ${formatZodError(parsed.error)}`);
+      if (queue.pending >= deps.limits.maxInFlight) {
+        return refusal('retry_after', `more than ${deps.limits.maxInFlight} batches in flight`, { retryAfterMs: 250 });
+      }
+      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log }, { storeId, deviceId }, parsed.data));
+      if ('revoked' in result) {
+        setImmediate(() => socket.disconnect(true));
+        return refusal('internal', 'this device token was revoked; nothing was stored');
+      }
+      return result;
+    }
+
+    socket.on('status', (msg: unknown) => {
+      const status = agentStatusSchema.safeParse(msg);
+      if (!status.success) {
+        deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
+        return;
+      }
+      recordStatus(deps.pool, deviceId, status.data).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+    });
+
+    socket.on('disconnect', (reason) => {
+      pusher.stop();
+      storePushers.delete(pusher);
+      if (storePushers.size === 0 && pushersByStore.get(storeId) === storePushers) pushersByStore.delete(storeId);
+      deps.presence.remove(deviceId);
+      recordSeen(deps.pool, deviceId).catch(() => undefined); // the pool may already be closing at shutdown
+      deps.log.info({ ...log, reason }, 'agent disconnected');
+    });
+  }
+
+  return {
+    commandsAvailable(storeId) {
+      for (const p of pushersByStore.get(storeId) ?? []) p.trigger();
+    },
+    triggerAll() {
+      for (const set of pushersByStore.values()) for (const p of set) p.trigger();
+    },
+    disconnectDevice(deviceId) {
+      ns.in(`device:${deviceId}`).disconnectSockets(true);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { adminAuth } from '../http/admin-auth.js';
+import { deviceRoutes } from './devices.js';
+import { enrollRoutes } from './enroll.js';
+import { eventRoutes } from './events.js';
+import { itemRoutes } from './items.js';
+import { quarantineRoutes } from './quarantine.js';
+import { storeRoutes } from './stores.js';
+
+export interface ApiOptions {
+  adminToken: string;
+}
+
+/** `/api/v1`: enrolment is open (it carries its own one-time code); everything else needs the admin token. */
+export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
+  await app.register(enrollRoutes);
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', adminAuth(opts.adminToken));
+    await admin.register(storeRoutes);
+    await admin.register(deviceRoutes);
+    await admin.register(eventRoutes);
+    await admin.register(quarantineRoutes);
+    await admin.register(itemRoutes);
+  });
+};

@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { centralApi } from '@outpost/shared';
+import { enrollDevice } from '../services/stores.js';
+
+/** POST /enroll: the one route an agent calls with an enrolment code instead of the admin token. */
+export const enrollRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/enroll',
+    {
+      schema: {
+        summary: 'Trade a one-time enrolment code for a device token',
+        tags: ['enrolment'],
+        security: [],
+        body: centralApi.enrollBody,
+        response: { 200: centralApi.enrollResponse },
+      },
+    },
+    async (request) => enrollDevice(app.db.pool, request.body.code, request.body.deviceName),
+  );
+};

@@ -1,0 +1,18 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { centralApi } from '@outpost/shared';
+import { listEvents } from '../services/events.js';
+
+export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/events',
+    {
+      schema: {
+        summary: 'Stored events in arrival order; pass `next` as `after` for the following page',
+        tags: ['events'],
+        querystring: centralApi.eventsQuery,
+        response: { 200: centralApi.eventsResponse },
+      },
+    },
+    async (request) => listEvents(app.db.pool, request.query),
+  );
+};

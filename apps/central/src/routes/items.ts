@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { centralApi } from '@outpost/shared';
+import { getItem, upsertItem } from '../services/items.js';
+
+export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.put(
+    '/items/:sku',
+    {
+      schema: {
+        summary: 'Create or update an item (new version), pushed to every store',
+        tags: ['items'],
+        params: centralApi.itemParams,
+        body: centralApi.putItemBody,
+        response: { 200: centralApi.itemSchema },
+      },
+    },
+    async (request) => upsertItem(app.db.pool, request.params.sku, request.body),
+  );
+
+  app.get(
+    '/items/:sku',
+    {
+      schema: { summary: 'One item of the item master', tags: ['items'], params: centralApi.itemParams, response: { 200: centralApi.itemSchema } },
+    },
+    async (request) => getItem(app.db.pool, request.params.sku),
+  );
+};

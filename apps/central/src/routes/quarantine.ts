@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { centralApi } from '@outpost/shared';
+import { listQuarantine, replayQuarantine } from '../services/quarantine.js';
+
+export const quarantineRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/quarantine',
+    {
+      schema: {
+        summary: 'Events that failed validation, kept with their error',
+        tags: ['events'],
+        querystring: centralApi.quarantineQuery,
+        response: { 200: centralApi.quarantineResponse },
+      },
+    },
+    async (request) => listQuarantine(app.db.pool, request.query),
+  );
+
+  app.post(
+    '/quarantine/:id/replay',
+    {
+      schema: {
+        summary: 'Re-validate a quarantined event; store it if it is valid now (422 if still invalid)',
+        tags: ['events'],
+        params: centralApi.quarantineParams,
+        response: { 200: centralApi.quarantineReplayResponse },
+      },
+    },
+    async (request) => replayQuarantine(app.db.pool, request.params.id),
+  );
+};

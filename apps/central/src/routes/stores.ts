@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { centralApi } from '@outpost/shared';
+import { listStores } from '../services/fleet.js';
+import { createStore, issueEnrollmentCode } from '../services/stores.js';
+
+export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/stores',
+    {
+      schema: {
+        summary: 'Create a store and its first one-time enrolment code',
+        tags: ['fleet'],
+        body: centralApi.createStoreBody,
+        response: { 201: centralApi.createStoreResponse },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createStore(app.db.pool, request.body.storeId, request.body.name)),
+  );
+
+  app.post(
+    '/stores/:storeId/enrollment-codes',
+    {
+      schema: {
+        summary: 'Another one-time enrolment code for a store',
+        tags: ['fleet'],
+        params: centralApi.storeParams,
+        response: { 201: centralApi.enrollmentCodeResponse },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ enrollmentCode: await issueEnrollmentCode(app.db.pool, request.params.storeId) }),
+  );
+
+  app.get(
+    '/stores',
+    {
+      schema: {
+        summary: 'Fleet status per store and device',
+        tags: ['fleet'],
+        querystring: centralApi.storesQuery,
+        response: { 200: centralApi.storesResponse },
+      },
+    },
+    async (request) => listStores(app.db.pool, request.query, (id) => app.realtime.presence.isOnline(id)),
+  );
+};

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { SyncLimits } from '@outpost/shared';
+import { buildApp } from './app.js';
+import { openDatabase } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.js';
+import { runMigrations } from './db/migrate.js';
+import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
+
+export interface StartCentralOptions {
+  port: number;
+  host?: string;
+  /** External PostgreSQL; when absent, an embedded server in `<dataDir>/pg` (dataDir then required). */
+  databaseUrl?: string | null;
+  dataDir?: string;
+  adminToken: string;
+  limits: SyncLimits;
+  faults?: FaultSpec;
+  logger?: FastifyServerOptions['logger'];
+  commandAckTimeoutMs?: number;
+}
+
+export interface RunningCentral {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  /** Close sockets and HTTP, then the pool, then the embedded PostgreSQL (if any). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Database (embedded or external), migrations, app, listen. */
+export async function startCentral(opts: StartCentralOptions): Promise<RunningCentral> {
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let url = opts.databaseUrl ?? null;
+  if (!url) {
+    if (!opts.dataDir) throw new Error('startCentral: give databaseUrl or dataDir (for the embedded PostgreSQL)');
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: () => {} });
+    url = embedded.url;
+  }
+  let appRef: FastifyInstance | null = null;
+  try {
+    const db = openDatabase({ url, onError: (err) => appRef?.log.warn({ err }, 'idle database connection failed') });
+    try {
+      await runMigrations(db.pool);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    const app = await buildApp({
+      db,
+      adminToken: opts.adminToken,
+      limits: opts.limits,
+      faults: createFaults(opts.faults ?? noFaultSpec),
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
+    });
+    appRef = app;
+    const host = opts.host ?? '127.0.0.1';
+    try {
+      await app.listen({ port: opts.port, host });
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+    const addr = app.server.address();
+    const port = addr && typeof addr === 'object' ? addr.port : opts.port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    let closing: Promise<void> | null = null;
+    return {
+      url: `http://${shownHost}:${port}`,
+      port,
+      app,
+      close() {
+        closing ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            await embedded?.stop();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+import type pg from 'pg';
+import { toNumber } from '../db/database.js';
+import { sha256Hex } from '../tokens.js';
+
+// What the socket gateway reads and writes about a device. Token lookups go by hash: the token is never stored.
+
+export interface DeviceIdentity {
+  deviceId: string;
+  storeId: string;
+  revoked: boolean;
+}
+
+export async function findDeviceByToken(pool: pg.Pool, token: string): Promise<DeviceIdentity | null> {
+  const r = await pool.query<{ device_id: string; store_id: string; revoked_at: Date | null }>(
+    'SELECT device_id, store_id, revoked_at FROM devices WHERE token_hash = $1',
+    [sha256Hex(token)],
+  );
+  const row = r.rows[0];
+  return row ? { deviceId: row.device_id, storeId: row.store_id, revoked: row.revoked_at !== null } : null;
+}
+
+/** Record what the agent said in hello; answers central's stored seq for the device. */
+export async function recordHello(
+  pool: pg.Pool,
+  deviceId: string,
+  hello: { agentVersion: string; pendingUp: number; appliedCommandSeq: number },
+): Promise<{ storedSeq: number }> {
+  const r = await pool.query<{ stored_seq: string }>(
+    `UPDATE devices SET agent_version = $2, pending_up = $3, last_seen_at = now(),
+       applied_command_seq = GREATEST(applied_command_seq, $4)
+     WHERE device_id = $1 RETURNING stored_seq`,
+    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq],
+  );
+  return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
+}
+
+export async function recordStatus(pool: pg.Pool, deviceId: string, status: { pendingUp: number; lastError: string | null }): Promise<void> {
+  await pool.query('UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now() WHERE device_id = $1', [
+    deviceId,
+    status.pendingUp,
+    status.lastError,
+  ]);
+}
+
+export async function recordSeen(pool: pg.Pool, deviceId: string): Promise<void> {
+  await pool.query('UPDATE devices SET last_seen_at = now() WHERE device_id = $1', [deviceId]);
+}
+
+/** The agent acked commands up to `appliedSeq`; never move backwards (acks may race across connections). */
+export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, appliedSeq: number): Promise<void> {
+  await pool.query('UPDATE devices SET applied_command_seq = GREATEST(applied_command_seq, $2) WHERE device_id = $1', [deviceId, appliedSeq]);
+}
