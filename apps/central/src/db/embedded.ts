@@ -22,10 +22,27 @@ export interface EmbeddedPostgresOptions {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to another user (e.g. postgres while we are not root): still alive.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A killed process whose parent died too stays a zombie until something reaps it; in a container whose
+  // init does not reap, that can be forever. A zombie holds nothing: count it as gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** On Linux, make sure the pid in central.pid is still a central (pids are reused after a crash or reboot). */
+function looksLikeCentral(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('central');
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
@@ -63,7 +80,7 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
  */
 async function stopOrphan(dataDir: string, pgDir: string, log: (m: string) => void): Promise<void> {
   const owner = readPid(join(dataDir, 'central.pid'));
-  if (owner !== null && owner !== process.pid && isAlive(owner)) {
+  if (owner !== null && owner !== process.pid && isAlive(owner) && looksLikeCentral(owner)) {
     throw new Error(`another central (pid ${owner}) is running on ${dataDir}; stop it first`);
   }
   const pid = readPid(join(pgDir, 'postmaster.pid'));
