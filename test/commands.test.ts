@@ -1,35 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { e2eContext, firstDevice, type DeviceRow } from './support/e2e.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { createTestDatabase } from './support/pg.js';
-import { Fixture, agentStatus, enrollAgent, startAgent, startCentral, type CentralHandle } from './support/procs.js';
+import { agentStatus, enrollAgent, startAgent, startCentral, type CentralHandle } from './support/procs.js';
 import { waitFor } from './support/wait.js';
 
-interface DeviceRow {
-  deviceId: string;
-  appliedCommandSeq: number;
-  pendingCommands: number;
-}
 async function device(central: CentralHandle, storeId: string): Promise<DeviceRow> {
-  const r = await central.api.get<{ items: { storeId: string; devices: DeviceRow[] }[] }>('/stores');
-  const d = r.body.items.find((s) => s.storeId === storeId)?.devices[0];
-  if (!d) throw new Error('no device');
+  const d = await firstDevice(central, storeId);
+  if (!d) throw new Error(`no device for ${storeId}`);
   return d;
 }
 
 describe('commands down to the store', () => {
-  const fx = new Fixture();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await fx.cleanup();
-    await db.drop();
-  });
+  const { fx, dbUrl } = e2eContext();
 
   it('commands created while the store is offline apply once, in order, also across a crash between apply and ack', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-cmd', dataDir);
     // The agent is not running: the store is offline while head office changes the item master.
@@ -77,7 +63,7 @@ describe('commands down to the store', () => {
   });
 
   it('pushes a command created while the agent is connected', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-live', dataDir);
     const agent = await startAgent(fx, { dataDir });

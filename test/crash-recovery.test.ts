@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './support/pg.js';
-import { Fixture, agentStatus, allEvents, enrollAgent, startAgent, startCentral, type AgentHandle, type CentralHandle } from './support/procs.js';
+import { describe, expect, it } from 'vitest';
+import { e2eContext, firstDevice, waitDrained } from './support/e2e.js';
+import { agentStatus, allEvents, enrollAgent, startAgent, startCentral, type CentralHandle } from './support/procs.js';
 import { captureMany, documentFor } from './support/capture.js';
 import { waitFor } from './support/wait.js';
 
-async function drained(agent: AgentHandle, what: string) {
-  return waitFor(
-    async () => {
-      const s = await agentStatus(agent);
-      return s.online && s.pendingUp === 0 ? s : null;
-    },
-    { timeoutMs: 120_000, what },
-  );
-}
-
 async function storedSeq(central: CentralHandle, storeId: string): Promise<number> {
-  const r = await central.api.get<{ items: { storeId: string; devices: { ackedSeq: number }[] }[] }>('/stores');
-  return r.body.items.find((s) => s.storeId === storeId)?.devices[0]?.ackedSeq ?? 0;
+  return (await firstDevice(central, storeId))?.ackedSeq ?? 0;
 }
 
 function expectExactlyOnce(events: { eventId: string; seq: number }[], ids: string[], total: number) {
@@ -28,18 +17,10 @@ function expectExactlyOnce(events: { eventId: string; seq: number }[], ids: stri
 }
 
 describe('crashes in the middle of a sync', () => {
-  const fx = new Fixture();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await fx.cleanup();
-    await db.drop();
-  });
+  const { fx, dbUrl } = e2eContext();
 
   it('agent killed -9 after sending a batch, before its ack: restart loses nothing and duplicates nothing', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-k', dataDir);
     await central.proc.stop();
@@ -48,20 +29,20 @@ describe('crashes in the middle of a sync', () => {
     const env = { OUTPOST_BATCH_EVENTS: '200', OUTPOST_FAULT: 'agent.crashAfterBatchSent=3' };
     const agent = await startAgent(fx, { dataDir, env });
     const { captured } = await captureMany(agent, 3000);
-    const back = await startCentral(fx, { databaseUrl: db.url, port: central.port });
+    const back = await startCentral(fx, { databaseUrl: dbUrl(), port: central.port });
     const exit = await agent.proc.exited;
     expect(exit.signal).toBe('SIGKILL');
     const partial = await storedSeq(back, 'store-k');
     expect(partial).toBeLessThan(3000);
 
     const again = await startAgent(fx, { dataDir, env: { OUTPOST_BATCH_EVENTS: '200' } });
-    const s = await drained(again, 'drain after agent crash');
+    const s = await waitDrained(again, 'drain after agent crash');
     expect(s.lastAckedSeq).toBe(3000);
     expectExactlyOnce(await allEvents(back, 'store-k'), captured.map((c) => c.eventId), 3000);
   });
 
   it('agent killed -9 from outside while capturing and forwarding: every acknowledged capture arrives once', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-x', dataDir);
     const agent = await startAgent(fx, { dataDir, env: { OUTPOST_BATCH_EVENTS: '50' } });
@@ -89,7 +70,7 @@ describe('crashes in the middle of a sync', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(300);
 
     const again = await startAgent(fx, { dataDir });
-    const s = await drained(again, 'drain after external kill -9');
+    const s = await waitDrained(again, 'drain after external kill -9');
     // Captures committed but not yet answered when the process died are kept too: seq stays gap-free.
     const events = await allEvents(central, 'store-x');
     expect(s.lastAckedSeq).toBe(events.length);
@@ -97,7 +78,7 @@ describe('crashes in the middle of a sync', () => {
   });
 
   it('central killed -9 inside a batch transaction: the batch is redone once after restart', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-c', dataDir);
     await central.proc.stop();
@@ -105,15 +86,15 @@ describe('crashes in the middle of a sync', () => {
     const agent = await startAgent(fx, { dataDir, env: { OUTPOST_BATCH_EVENTS: '200' } });
     const { captured } = await captureMany(agent, 2000);
     // This central SIGKILLs itself after inserting batch 2's rows, before COMMIT.
-    const crashing = await startCentral(fx, { databaseUrl: db.url, port: central.port, env: { OUTPOST_FAULT: 'central.crashBeforeCommit=2' }, waitReady: false });
+    const crashing = await startCentral(fx, { databaseUrl: dbUrl(), port: central.port, env: { OUTPOST_FAULT: 'central.crashBeforeCommit=2' }, waitReady: false });
     const exit = await crashing.proc.exited;
     expect(exit.signal).toBe('SIGKILL');
     const mid = await agentStatus(agent);
     expect(mid.lastAckedSeq).toBeLessThanOrEqual(200);
     expect(mid.pendingUp).toBeGreaterThanOrEqual(1800);
 
-    const back = await startCentral(fx, { databaseUrl: db.url, port: central.port });
-    await drained(agent, 'drain after central crash');
+    const back = await startCentral(fx, { databaseUrl: dbUrl(), port: central.port });
+    await waitDrained(agent, 'drain after central crash');
     expectExactlyOnce(await allEvents(back, 'store-c'), captured.map((c) => c.eventId), 2000);
   });
 });

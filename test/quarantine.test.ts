@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './support/pg.js';
-import { Fixture, agentStatus, allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
+import { describe, expect, it } from 'vitest';
+import { e2eContext, waitDrained } from './support/e2e.js';
+import { allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
 import { captureMany } from './support/capture.js';
 import { appendRawOutboxEvent } from './support/agent-db.js';
-import { waitFor } from './support/wait.js';
 
 interface QuarantineItem {
   id: string;
@@ -15,18 +14,10 @@ interface QuarantineItem {
 }
 
 describe('quarantine', () => {
-  const fx = new Fixture();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await fx.cleanup();
-    await db.drop();
-  });
+  const { fx, dbUrl } = e2eContext();
 
   it('a batch holding one schema-invalid event: it is quarantined with a readable error, the rest stored, the agent moves on', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-q', dataDir);
     await central.proc.stop();
@@ -43,11 +34,8 @@ describe('quarantine', () => {
     agent = await startAgent(fx, { dataDir });
     await captureMany(agent, 10, { start: 100 });
 
-    const back = await startCentral(fx, { databaseUrl: db.url, port: central.port });
-    await waitFor(async () => {
-      const s = await agentStatus(agent);
-      return s.online && s.pendingUp === 0;
-    }, { what: 'agent to drain past the bad event' });
+    const back = await startCentral(fx, { databaseUrl: dbUrl(), port: central.port });
+    await waitDrained(agent, 'agent to drain past the bad event');
 
     const events = await allEvents(back, 'store-q');
     expect(events).toHaveLength(20);

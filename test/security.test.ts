@@ -1,26 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './support/pg.js';
-import { Fixture, agentStatus, allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { e2eContext, waitDrained } from './support/e2e.js';
+import { agentStatus, allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
 import { RawAgent } from './support/raw-agent.js';
 import { captureMany } from './support/capture.js';
 import { request } from './support/http.js';
 import { waitFor } from './support/wait.js';
 
 describe('who may send what', () => {
-  const fx = new Fixture();
+  const { fx, dbUrl } = e2eContext();
   const raws: RawAgent[] = [];
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
+  afterEach(() => {
     for (const r of raws.splice(0)) r.close();
-    await fx.cleanup();
-    await db.drop();
   });
 
   it("refuses a token of store A sending store B's events, and stores nothing of that batch", async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const a = await enrollAgent(central, 'store-a', fx.tempDir());
     const b = await enrollAgent(central, 'store-b', fx.tempDir());
     const raw = new RawAgent(central.url, a.token, a.storeId, a.deviceId);
@@ -42,7 +36,7 @@ describe('who may send what', () => {
   });
 
   it('refuses unknown and revoked tokens; a revoked agent shows why and keeps its outbox', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir();
     const a = await enrollAgent(central, 'store-r', dataDir);
 
@@ -77,7 +71,7 @@ describe('who may send what', () => {
 
   it('refuses an oversize batch with a clear error; the connection survives and an agent adapts its batches', async () => {
     const limits = { OUTPOST_MAX_BATCH_BYTES: '16384', OUTPOST_MAX_BATCH_EVENTS: '100' };
-    const central = await startCentral(fx, { databaseUrl: db.url, env: limits });
+    const central = await startCentral(fx, { databaseUrl: dbUrl(), env: limits });
     const a = await enrollAgent(central, 'store-s', fx.tempDir());
     const dataDirT = fx.tempDir();
     await enrollAgent(central, 'store-t', dataDirT);
@@ -99,10 +93,7 @@ describe('who may send what', () => {
     // A real agent configured for much larger batches drains through the small bound without losing anything.
     const agent = await startAgent(fx, { dataDir: dataDirT, env: { OUTPOST_BATCH_BYTES: '4194304', OUTPOST_BATCH_EVENTS: '5000' } });
     await captureMany(agent, 400);
-    await waitFor(async () => {
-      const s = await agentStatus(agent);
-      return s.online && s.pendingUp === 0;
-    }, { what: 'agent to drain through small batches' });
+    await waitDrained(agent, 'agent to drain through small batches');
     expect(await allEvents(central, 'store-t')).toHaveLength(400);
   });
 });

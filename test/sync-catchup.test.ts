@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './support/pg.js';
-import { Fixture, agentStatus, allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
+import { describe, expect, it } from 'vitest';
+import { e2eContext, waitDrained } from './support/e2e.js';
+import { agentStatus, allEvents, enrollAgent, startAgent, startCentral } from './support/procs.js';
 import { captureMany } from './support/capture.js';
-import { waitFor } from './support/wait.js';
 
 describe('offline capture then catch-up', () => {
-  const fx = new Fixture();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await fx.cleanup();
-    await db.drop();
-  });
+  const { fx, dbUrl } = e2eContext();
 
   it('5,000 events captured offline, with repeated POS ids, reach central exactly once in seq order', async () => {
-    const central = await startCentral(fx, { databaseUrl: db.url });
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     const { deviceId } = await enrollAgent(central, 'store-a', dataDir);
     await central.proc.stop(); // the link to head office is down from here on
@@ -36,14 +27,8 @@ describe('offline capture then catch-up', () => {
     // The per-device seq is gap-free: exactly 1..5000.
     expect(captured.map((c) => c.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
 
-    const back = await startCentral(fx, { databaseUrl: db.url, port: central.port });
-    const drained = await waitFor(
-      async () => {
-        const s = await agentStatus(agent);
-        return s.online && s.pendingUp === 0 ? s : null;
-      },
-      { timeoutMs: 120_000, what: 'agent outbox to drain' },
-    );
+    const back = await startCentral(fx, { databaseUrl: dbUrl(), port: central.port });
+    const drained = await waitDrained(agent);
     expect(drained.lastAckedSeq).toBe(5000);
 
     const events = await allEvents(back, 'store-a');

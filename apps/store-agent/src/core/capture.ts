@@ -12,8 +12,8 @@ import {
   type SaleCompleted,
 } from '@outpost/shared';
 import type { AgentDb } from './db/open.js';
-import { captureKeys, items, outbox } from './db/schema.js';
-import type { SyncStateStore } from './state.js';
+import type { Statement } from 'better-sqlite3';
+import { outbox } from './db/schema.js';
 
 export interface CaptureResult {
   eventId: string;
@@ -33,7 +33,6 @@ export class InvalidEventError extends Error {
 
 export interface CaptureDeps {
   adb: AgentDb;
-  state: SyncStateStore;
   clock: HybridClock;
   now: () => number;
   storeId: string;
@@ -56,7 +55,28 @@ export function localDate(ms: number): string {
  * outbox row, key row, cursor), so a crash leaves either the whole event or nothing, and seq stays gap-free.
  */
 export class Capture {
-  constructor(private readonly d: CaptureDeps) {}
+  // The capture path is the till's wait: plain prepared statements, built once, rather than a query builder per
+  // call (the bench showed ~0.3 ms of CPU per capture spent building SQL).
+  private readonly q: {
+    findKey: Statement<[string, string], { eventId: string; seq: number }>;
+    lastSeq: Statement<[], { lastSeq: number }>;
+    insertOutbox: Statement<[number, string, string, string, string | null, string]>;
+    insertKey: Statement<[string, string, string, number]>;
+    setCapture: Statement<[number, string]>;
+    knownSkus: Statement<[string], { sku: string }>;
+  };
+
+  constructor(private readonly d: CaptureDeps) {
+    const db = d.adb.sqlite;
+    this.q = {
+      findKey: db.prepare('SELECT event_id AS eventId, seq FROM capture_keys WHERE kind = ? AND doc_id = ?'),
+      lastSeq: db.prepare('SELECT last_seq AS lastSeq FROM sync_state WHERE id = 1'),
+      insertOutbox: db.prepare('INSERT INTO outbox (seq, event_id, type, body, business_date, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertKey: db.prepare('INSERT INTO capture_keys (kind, doc_id, event_id, seq) VALUES (?, ?, ?, ?)'),
+      setCapture: db.prepare('UPDATE sync_state SET last_seq = ?, last_hlc = ? WHERE id = 1'),
+      knownSkus: db.prepare('SELECT sku FROM items WHERE sku IN (SELECT value FROM json_each(?))'),
+    };
+  }
 
   sale(body: agentApi.SaleBody): CaptureResult {
     return this.record('sale', body.transactionId, 'sale.completed', () => {
@@ -142,22 +162,20 @@ export class Capture {
   }
 
   private knownSkus(skus: string[]): Set<string> {
-    const rows = this.d.adb.db.select({ sku: items.sku }).from(items).where(inArray(items.sku, [...new Set(skus)])).all();
-    return new Set(rows.map((r) => r.sku));
+    return new Set(this.q.knownSkus.all(JSON.stringify(skus)).map((r) => r.sku));
   }
 
   private record<T extends EventType>(kind: Kind, docId: string, type: T, build: () => EventPayloadMap[T]): CaptureResult {
-    const { adb, state, clock, now, storeId, deviceId } = this.d;
+    const { adb, clock, now, storeId, deviceId } = this.d;
+    const { q } = this;
     const result = adb.sqlite
       .transaction((): CaptureResult => {
-        const seen = adb.db
-          .select({ eventId: captureKeys.eventId, seq: captureKeys.seq })
-          .from(captureKeys)
-          .where(and(eq(captureKeys.kind, kind), eq(captureKeys.docId, docId)))
-          .get();
+        const seen = q.findKey.get(kind, docId);
         if (seen) return { ...seen, duplicate: true };
 
-        const seq = state.get().lastSeq + 1;
+        const last = q.lastSeq.get();
+        if (!last) throw new Error('sync_state is not initialised');
+        const seq = last.lastSeq + 1;
         const at = now();
         const eventId = uuidv7(at);
         const hlc = clock.tick();
@@ -177,12 +195,9 @@ export class Capture {
         const parsed = parseEvent(envelope);
         if (!parsed.ok) throw new InvalidEventError(`capture built an invalid ${type} event: ${parsed.error}`, parsed.issues);
         const businessDate = (payload as { businessDate?: string }).businessDate ?? null;
-        adb.db
-          .insert(outbox)
-          .values({ seq, eventId, type, body: JSON.stringify(envelope), businessDate, createdAt: envelope.occurredAt })
-          .run();
-        adb.db.insert(captureKeys).values({ kind, docId, eventId, seq }).run();
-        state.setCapture(seq, hlc);
+        q.insertOutbox.run(seq, eventId, type, JSON.stringify(envelope), businessDate, envelope.occurredAt);
+        q.insertKey.run(kind, docId, eventId, seq);
+        q.setCapture.run(seq, hlc);
         return { eventId, seq, duplicate: false };
       })
       // IMMEDIATE: take the write lock before reading last_seq, so a second writer can never pick the same seq.

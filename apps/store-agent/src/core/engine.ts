@@ -73,7 +73,6 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     const outbox = new Outbox(adb, state, now, log);
     const capture = new Capture({
       adb,
-      state,
       clock,
       now,
       storeId: enrolment.storeId,
