@@ -4,6 +4,8 @@ export * from './money.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './commands.js';
+export * from './inventory-rules.js';
+export * from './hlc-order.js';
 export * from './protocol/index.js';
 export * as centralApi from './api/central.js';
 export * as agentApi from './api/agent.js';
