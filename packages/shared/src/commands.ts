@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currencySchema, minorUnitsSchema } from './money.js';
+import { HLC_RE } from './hlc.js';
 import { businessIdSchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
 
 // Downstream commands (central → store), DESIGN §3. One schema per (type, schemaVersion).
@@ -30,20 +31,35 @@ export const stockReceivedV1 = z.object({
   lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1),
 });
 
+/**
+ * v2 carries central's HLC stamp of the booking, so the agent orders the receipt against its own counts exactly
+ * as central does (R3); v1 agents' receipts are ordered at apply time.
+ */
+export const stockReceivedV2 = stockReceivedV1.extend({
+  hlc: z.string().regex(HLC_RE, 'hlc must be WWWWWWWWWWWWWWW:CCCCC:node'),
+});
+
 export const COMMAND_PAYLOADS = {
   'item.upserted': { 1: itemUpsertedV1 },
   'reservation.created': { 1: reservationCreatedV1 },
   'reservation.cancelled': { 1: reservationCancelledV1 },
-  'stock.received': { 1: stockReceivedV1 },
+  'stock.received': { 1: stockReceivedV1, 2: stockReceivedV2 },
 } as const;
 
 export type CommandType = keyof typeof COMMAND_PAYLOADS;
 export const COMMAND_TYPES = Object.keys(COMMAND_PAYLOADS) as CommandType[];
+/** The version central writes today for each command type. */
+export const CURRENT_COMMAND_VERSION: Record<CommandType, number> = {
+  'item.upserted': 1,
+  'reservation.created': 1,
+  'reservation.cancelled': 1,
+  'stock.received': 2,
+};
 
 export type ItemUpserted = z.infer<typeof itemUpsertedV1>;
 export type ReservationCreated = z.infer<typeof reservationCreatedV1>;
 export type ReservationCancelled = z.infer<typeof reservationCancelledV1>;
-export type StockReceived = z.infer<typeof stockReceivedV1>;
+export type StockReceived = z.infer<typeof stockReceivedV1> & { hlc?: string };
 
 export interface CommandPayloadMap {
   'item.upserted': ItemUpserted;
