@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { SyncLimits } from '@outpost/shared';
+import type { HybridClock, SyncLimits } from '@outpost/shared';
+import { createCentralClock } from './central-clock.js';
 import type { Database } from './db/database.js';
 import { noFaults, type Faults } from './faults.js';
 import { installErrorHandlers } from './http/errors.js';
@@ -24,6 +25,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long to wait for an agent's ack of pushed commands (default 15 s). */
   commandAckTimeoutMs?: number;
+  /** Central's hybrid clock; by default one seeded from the database (tests inject their own). */
+  clock?: HybridClock;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -57,6 +60,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
   await app.register(healthRoutes);
-  await app.register(apiRoutes, { prefix: '/api/v1', adminToken: opts.adminToken });
+  const clock = opts.clock ?? (await createCentralClock(opts.db.pool));
+  await app.register(apiRoutes, { prefix: '/api/v1', adminToken: opts.adminToken, clock });
   return app;
 }

@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { COMMANDS_CHANNEL } from './channels.js';
 import { toNumber, type Queryable } from './db/database.js';
 
-
 export class InvalidCommandError extends Error {}
 
 /**
@@ -17,8 +16,9 @@ export async function appendCommand<T extends CommandType>(
   type: T,
   payload: CommandPayloadMap[T],
   correlationId: string,
+  /** Which payload version to write; 1 unless the caller writes a newer one (e.g. CURRENT_COMMAND_VERSION). */
+  schemaVersion = 1,
 ): Promise<RawCommand> {
-  const schemaVersion = 1;
   const schema = (COMMAND_PAYLOADS[type] as Record<number, z.ZodType>)[schemaVersion];
   if (!schema) throw new InvalidCommandError(`no schema for command ${type} v${schemaVersion}`);
   const parsed = schema.safeParse(payload);

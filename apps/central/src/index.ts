@@ -7,3 +7,6 @@ export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 export { limitsFromEnv, parseStartArgs, resolveAdminToken, type CentralConfig } from './config.js';
 export { parseFaults, createFaults, type FaultSpec, type Faults } from './faults.js';
 export { appendCommand, pendingCommands } from './command-stream.js';
+export { ingestBatch, type IngestDeps, type BatchInput } from './ingest.js';
+export { noFaults } from './faults.js';
+export { bookReceipt, type ReceiptInput, type ReceiptResult } from './services/receipts.js';

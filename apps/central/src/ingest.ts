@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { refusal, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
 import { toNumber } from './db/database.js';
+import { applyEventEffects } from './event-effects.js';
 import type { Faults } from './faults.js';
 
 export interface IngestDeps {
@@ -9,6 +10,8 @@ export interface IngestDeps {
   limits: SyncLimits;
   faults: Faults;
   log: { error(obj: object, msg: string): void };
+  /** Apply inventory and conflict rules in the ingest transaction (default true; false only to measure ingest alone). */
+  inventory?: boolean;
 }
 
 export interface BatchInput {
@@ -20,20 +23,23 @@ export interface BatchInput {
 export type DeviceRevoked = { revoked: true };
 
 // One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
-// by (device, seq) are skipped by ON CONFLICT DO NOTHING and counted as rows not inserted.
+// by (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually inserted, so only those
+// take effect on inventory (R1).
 const INSERT_EVENTS = `
   INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
   SELECT s, e, d, q, t, v, h, o, c, p::jsonb
   FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
     AS u(s, e, d, q, t, v, h, o, c, p)
-  ON CONFLICT DO NOTHING`;
+  ON CONFLICT DO NOTHING
+  RETURNING event_id`;
 
 const INSERT_QUARANTINE = `
   INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error)
   SELECT $1, $2, q, e, r, m FROM unnest($3::int8[], $4::uuid[], $5::text[], $6::text[]) AS u(q, e, r, m)`;
 
-async function insertEvents(client: pg.PoolClient, conn: Connection, events: EventEnvelope[]): Promise<number> {
-  if (events.length === 0) return 0;
+/** Insert the events; answers those actually inserted (duplicates left out). */
+async function insertEvents(client: pg.PoolClient, conn: Connection, events: EventEnvelope[]): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
   const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
   for (const ev of events) {
     cols[0]!.push(conn.storeId);
@@ -47,8 +53,11 @@ async function insertEvents(client: pg.PoolClient, conn: Connection, events: Eve
     cols[8]!.push(ev.correlationId);
     cols[9]!.push(JSON.stringify(ev.payload));
   }
-  const r = await client.query(INSERT_EVENTS, cols);
-  return r.rowCount ?? 0;
+  const r = await client.query<{ event_id: string }>(INSERT_EVENTS, cols);
+  if (r.rows.length === events.length) return events;
+  // An id twice in one batch is inserted once: the first occurrence takes effect, the repeat is a duplicate.
+  const ids = new Set(r.rows.map((row) => row.event_id));
+  return events.filter((ev) => ids.delete(ev.eventId.toLowerCase()));
 }
 
 async function insertQuarantine(client: pg.PoolClient, conn: Connection, entries: QuarantineEntry[]): Promise<void> {
@@ -106,6 +115,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
     const inserted = await insertEvents(client, conn, classified.valid);
+    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted);
     await insertQuarantine(client, conn, classified.quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
@@ -117,8 +127,8 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     return {
       ok: true,
       storedSeq: newStoredSeq,
-      stored: inserted,
-      duplicates: seq.skip + (classified.valid.length - inserted),
+      stored: inserted.length,
+      duplicates: seq.skip + (classified.valid.length - inserted.length),
       quarantined: classified.quarantined.length,
     };
   } catch (err) {

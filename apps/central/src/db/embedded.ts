@@ -83,18 +83,29 @@ async function stopOrphan(dataDir: string, pgDir: string, log: (m: string) => vo
   if (owner !== null && owner !== process.pid && isAlive(owner) && looksLikeCentral(owner)) {
     throw new Error(`another central (pid ${owner}) is running on ${dataDir}; stop it first`);
   }
-  const pid = readPid(join(pgDir, 'postmaster.pid'));
-  if (pid === null || !isAlive(pid) || !looksLikePostgres(pid)) return;
-  log(`stopping orphaned PostgreSQL (pid ${pid}) left by a previous central`);
+  const lock = join(pgDir, 'postmaster.pid');
+  const pid = readPid(lock);
+  if (pid === null) return;
+  if (isAlive(pid) && looksLikePostgres(pid)) {
+    log(`stopping orphaned PostgreSQL (pid ${pid}) left by a previous central`);
+    if (!(await stopProcess(pid))) throw new Error(`orphaned PostgreSQL (pid ${pid}) on ${pgDir} does not stop`);
+  }
+  // The lock's owner is gone: dead, a reused pid, or a zombie after kill -9 of the whole process group. PostgreSQL
+  // itself trusts any pid that kill(pid, 0) reaches, zombies included, and would refuse to start; the lock is
+  // stale, so clear it (its backends died with the group, and a clean shutdown removes it anyway).
+  rmSync(lock, { force: true });
+}
+
+async function stopProcess(pid: number): Promise<boolean> {
   for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGTERM', 10_000], ['SIGQUIT', 10_000]] as const) {
     try {
       process.kill(pid, signal);
     } catch {
-      return; // exited meanwhile
+      return true; // exited meanwhile
     }
-    if (await waitGone(pid, waitMs)) return;
+    if (await waitGone(pid, waitMs)) return true;
   }
-  throw new Error(`orphaned PostgreSQL (pid ${pid}) on ${pgDir} does not stop`);
+  return false;
 }
 
 /** A per-data-folder password, so other local users cannot log in to the loopback server. */

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   index,
   integer,
   jsonb,
@@ -10,11 +11,18 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
 // Central's tables. Every table that grows with traffic (events, quarantine, commands) is keyed by store_id first
 // (DESIGN §7), so it can later be distributed by store without changing queries.
+
+/**
+ * An HLC stamp column. Stamps are fixed-width strings whose byte order is stamp order, so PostgreSQL must compare
+ * them byte-wise (COLLATE "C"), never by the database's locale.
+ */
+const hlcText = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -87,6 +95,10 @@ export const events = pgTable(
     unique('events_store_device_seq_uq').on(t.storeId, t.deviceId, t.seq),
     index('events_position_idx').on(t.position),
     index('events_store_position_idx').on(t.storeId, t.position),
+    // R7: a return names its sale by POS transaction id; this finds a store's sale by it without a second table.
+    index('events_sale_tx_idx')
+      .on(t.storeId, sql`(payload->>'transactionId')`)
+      .where(sql`type = 'sale.completed'`),
   ],
 );
 
@@ -130,4 +142,115 @@ export const items = pgTable('items', {
   currency: text('currency').notNull(),
   version: integer('version').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+// ---- inventory (DESIGN §5 R3, R7): one row per (store, sku), plus the facts it is derived from.
+
+export const inventory = pgTable(
+  'inventory',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    /** Sellable on-hand. */
+    onHand: integer('on_hand').notNull().default(0),
+    damaged: integer('damaged').notNull().default(0),
+    quarantine: integer('quarantine').notNull().default(0),
+    /** HLC of the count on-hand is based on (the latest count); movements at or before it do not move on-hand. */
+    baseCountHlc: hlcText('base_count_hlc'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.sku] })],
+);
+
+export const inventoryMovements = pgTable(
+  'inventory_movements',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    hlc: hlcText('hlc').notNull(),
+    /** Event id, or 'receipt:<receiptId>' for receipts booked centrally: with line_no, the idempotency key. */
+    sourceId: text('source_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    qty: integer('qty').notNull(),
+    bucket: text('bucket', { enum: ['sellable', 'damaged', 'quarantine'] }).notNull(),
+  },
+  // One B-tree does both jobs: the range scans of a count recompute (store, sku, hlc prefix) and uniqueness of a
+  // movement (source, line); a second index would double the cost of the hottest insert of the merge.
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.hlc, t.sourceId, t.lineNo] })],
+);
+
+export const inventoryCounts = pgTable(
+  'inventory_counts',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    hlc: hlcText('hlc').notNull(),
+    sourceId: text('source_id').notNull(),
+    countedQty: integer('counted_qty').notNull(),
+    /** On-hand the books expected at the count's hlc; variance = counted − expected (accuracy, ERP adjustment). */
+    expected: integer('expected').notNull(),
+    variance: integer('variance').notNull(),
+    status: text('status', { enum: ['active', 'superseded'] }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.sourceId, t.sku] }), index('inventory_counts_sku_hlc_idx').on(t.storeId, t.sku, t.hlc)],
+);
+
+export const conflicts = pgTable(
+  'conflicts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku'),
+    kind: text('kind').notNull(),
+    inputs: jsonb('inputs').notNull(),
+    resolution: text('resolution').notNull(),
+    correlationId: text('correlation_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('conflicts_store_id_idx').on(t.storeId, t.id),
+    index('conflicts_kind_id_idx').on(t.kind, t.id),
+    // An sku missing from the item master is listed once per store, not once per sale: a busy store selling a
+    // new item before head office adds it would otherwise bury every other conflict.
+    uniqueIndex('conflicts_unknown_sku_once').on(t.storeId, t.sku).where(sql`kind = 'unknown_sku'`),
+  ],
+);
+
+/** R7: every return that names its original sale; sale_event_id stays null until central has seen that sale. */
+export const returnLinks = pgTable(
+  'return_links',
+  {
+    storeId: text('store_id').notNull(),
+    returnEventId: uuid('return_event_id').notNull(),
+    originalTransactionId: text('original_transaction_id').notNull(),
+    saleEventId: uuid('sale_event_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    linkedAt: ts('linked_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.returnEventId] }),
+    index('return_links_unlinked_idx').on(t.storeId, t.originalTransactionId).where(sql`sale_event_id IS NULL`),
+  ],
+);
+
+/** Receipts booked centrally; the first booking's answer is returned to a repeated request (idempotency). */
+export const receipts = pgTable(
+  'receipts',
+  {
+    storeId: text('store_id').notNull(),
+    receiptId: text('receipt_id').notNull(),
+    hlc: hlcText('hlc').notNull(),
+    lines: jsonb('lines').notNull(),
+    commandSeq: bigint('command_seq', { mode: 'number' }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.receiptId] })],
+);
+
+/** The table @socket.io/postgres-adapter uses to pass large packets between central nodes (its own layout). */
+export const socketIoAttachments = pgTable('socket_io_attachments', {
+  id: bigserial('id', { mode: 'number' }).unique(),
+  createdAt: ts('created_at').defaultNow(),
+  payload: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('payload'),
 });

@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin';
+import pg from 'pg';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/postgres-adapter';
 import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
 import { COMMANDS_CHANNEL, REVOKED_CHANNEL } from '../channels.js';
 import { socketBufferSize } from '../config.js';
@@ -7,6 +9,9 @@ import type { Faults } from '../faults.js';
 import { attachAgentGateway } from '../realtime/gateway.js';
 import { createNotificationListener } from '../realtime/notification-listener.js';
 import { createPresence, type Presence } from '../realtime/presence.js';
+
+/** Server-side event one node sends every other node: "which devices do you hold a socket for?" */
+const PRESENCE_QUERY = 'outpost:presence';
 
 export interface Realtime {
   presence: Presence;
@@ -30,15 +35,35 @@ export interface RealtimePluginOptions {
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
 export const realtimePlugin = fp<RealtimePluginOptions>(
   async (app, opts) => {
+    // Several central nodes share one PostgreSQL (DESIGN §7): socket.io's PostgreSQL adapter carries rooms,
+    // broadcasts, disconnects and server-side events between them over NOTIFY (large ones via the
+    // socket_io_attachments table of migration 0001). Its own small pool: the adapter pins one connection for
+    // LISTEN for the node's lifetime, which must not come out of the pool ingest relies on.
+    const adapterPool = new pg.Pool({ connectionString: app.db.url, max: 3 });
+    adapterPool.on('error', (err) => app.log.warn({ err }, 'socket.io adapter connection lost'));
+    // The adapter checks out its LISTEN client and listens only for 'end' on it: an 'error' on a checked-out
+    // client (PostgreSQL restarted, connection terminated) would otherwise be an uncaught exception that takes
+    // the whole node down. Logged here; the adapter reconnects on the 'end' that follows.
+    adapterPool.on('connect', (client) => client.on('error', (err) => app.log.warn({ err }, 'socket.io adapter LISTEN connection lost')));
+    const adapterLog = app.log.child({ component: 'io-adapter' });
     const io = new Server(app.server, {
+      adapter: createAdapter(adapterPool, { errorHandler: (err) => adapterLog.warn({ err }, 'socket.io adapter error') }),
       maxHttpBufferSize: socketBufferSize(opts.limits),
       serveClient: false,
       // A dead link is noticed within ~45 s, so presence and the pusher do not wait on a ghost socket.
       pingInterval: 20_000,
       pingTimeout: 25_000,
     });
-    const presence = createPresence();
-    const gateway = attachAgentGateway(io.of(AGENT_NAMESPACE), {
+    const agents = io.of(AGENT_NAMESPACE);
+    const presence = createPresence({
+      // Asked per fleet page, answered by each node from its own sockets: device ids only, not whole sockets.
+      peers: async () => (await agents.serverSideEmitWithAck(PRESENCE_QUERY)).map(deviceIdList),
+      onPeerError: (err) => adapterLog.warn({ err }, 'a central node did not answer the presence query; showing this node only'),
+    });
+    agents.on(PRESENCE_QUERY, (ack: unknown) => {
+      if (typeof ack === 'function') (ack as (ids: string[]) => void)(presence.localDevices());
+    });
+    const gateway = attachAgentGateway(agents, {
       pool: app.db.pool,
       limits: opts.limits,
       faults: opts.faults,
@@ -63,14 +88,25 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
     // Sockets go before the HTTP server closes (upgraded sockets would keep it waiting); the listener goes in
     // onClose, which runs before the db plugin's (reverse registration order), so the pool closes last.
     app.addHook('preClose', async () => {
-      io.of(AGENT_NAMESPACE).disconnectSockets(true);
+      // This node's sockets only: a plain disconnectSockets would now reach through the adapter to every node.
+      agents.local.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
     });
     app.addHook('onClose', async () => {
       await listener.close();
+      // pg's end() waits for every checked-out client. When the database went away, the adapter may be between
+      // reconnect attempts and hold a half-acquired LISTEN client it never releases: bound the wait, then let the
+      // process exit take the socket with it.
+      const ended = adapterPool.end().then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref());
+      if (!(await Promise.race([ended, timedOut]))) app.log.warn('socket.io adapter pool did not close in 3 s; leaving it');
     });
   },
   { name: 'outpost-realtime', fastify: '5.x', dependencies: ['outpost-db'] },
 );
+
+function deviceIdList(answer: unknown): string[] {
+  return Array.isArray(answer) ? answer.filter((x): x is string => typeof x === 'string') : [];
+}

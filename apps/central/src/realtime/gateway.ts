@@ -201,7 +201,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       for (const set of pushersByStore.values()) for (const p of set) p.trigger();
     },
     disconnectDevice(deviceId) {
-      ns.in(`device:${deviceId}`).disconnectSockets(true);
+      // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
+      ns.local.in(`device:${deviceId}`).disconnectSockets(true);
     },
   };
 }

@@ -1,14 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { HybridClock } from '@outpost/shared';
 import { adminAuth } from '../http/admin-auth.js';
+import { conflictRoutes } from './conflicts.js';
 import { deviceRoutes } from './devices.js';
 import { enrollRoutes } from './enroll.js';
 import { eventRoutes } from './events.js';
+import { inventoryRoutes } from './inventory.js';
 import { itemRoutes } from './items.js';
 import { quarantineRoutes } from './quarantine.js';
+import { receiptRoutes } from './receipts.js';
 import { storeRoutes } from './stores.js';
 
 export interface ApiOptions {
   adminToken: string;
+  /** Central's hybrid clock (one per app instance): stamps receipts booked here. */
+  clock: HybridClock;
 }
 
 /** `/api/v1`: enrolment is open (it carries its own one-time code); everything else needs the admin token. */
@@ -21,5 +27,8 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     await admin.register(eventRoutes);
     await admin.register(quarantineRoutes);
     await admin.register(itemRoutes);
+    await admin.register(inventoryRoutes);
+    await admin.register(conflictRoutes);
+    await admin.register(receiptRoutes, { clock: opts.clock });
   });
 };

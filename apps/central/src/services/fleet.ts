@@ -23,12 +23,12 @@ interface Row {
 
 /**
  * Fleet status per store and device (GET /stores), paged by storeId. `isOnline` says whether a device has a live
- * socket on this node.
+ * socket on any central node.
  */
 export async function listStores(
   pool: pg.Pool,
   page: { after?: string | undefined; limit: number },
-  isOnline: (deviceId: string) => boolean,
+  isOnline: (deviceId: string) => boolean | Promise<boolean>,
 ): Promise<{ items: StoreStatus[]; next: string | null }> {
   const r = await pool.query<Row>(
     `WITH page AS (
@@ -57,7 +57,7 @@ export async function listStores(
     }
     if (row.device_id === null) continue;
     const applied = toNumber(row.applied_command_seq);
-    const online = isOnline(row.device_id);
+    const online = await isOnline(row.device_id);
     store.online ||= online;
     store.devices.push({
       deviceId: row.device_id,

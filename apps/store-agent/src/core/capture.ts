@@ -1,7 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import {
   CURRENT_EVENT_VERSION,
+  countsOf,
   HybridClock,
+  movementsOf,
   parseEvent,
   uuidv7,
   type agentApi,
@@ -14,6 +16,7 @@ import {
 import type { AgentDb } from './db/open.js';
 import type { Statement } from 'better-sqlite3';
 import { outbox } from './db/schema.js';
+import type { LocalStock } from './stock.js';
 
 export interface CaptureResult {
   eventId: string;
@@ -38,6 +41,8 @@ export interface CaptureDeps {
   storeId: string;
   deviceId: string;
   currency: string;
+  /** The local stock picture, updated in the capture's own transaction. */
+  stock: LocalStock;
   /** Called after a new event committed: wakes the sync pump. */
   onCaptured?: () => void;
 }
@@ -52,7 +57,7 @@ export function localDate(ms: number): string {
 
 /**
  * Turns store documents into §2 events. Each capture is ONE synchronous SQLite transaction (key check, seq,
- * outbox row, key row, cursor), so a crash leaves either the whole event or nothing, and seq stays gap-free.
+ * outbox row, key row, cursor, local stock), so a crash leaves either the whole event or nothing, and seq stays gap-free.
  */
 export class Capture {
   // The capture path is the till's wait: plain prepared statements, built once, rather than a query builder per
@@ -198,6 +203,8 @@ export class Capture {
         q.insertOutbox.run(seq, eventId, type, JSON.stringify(envelope), businessDate, envelope.occurredAt);
         q.insertKey.run(kind, docId, eventId, seq);
         q.setCapture.run(seq, hlc);
+        // Stock moves with the event in one transaction, derived by the same shared rules central uses.
+        this.d.stock.record(movementsOf(parsed.value), countsOf(parsed.value), { capturedHere: true });
         return { eventId, seq, duplicate: false };
       })
       // IMMEDIATE: take the write lock before reading last_seq, so a second writer can never pick the same seq.

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { parseCommandPayload, rawCommandSchema, type Command, type RawCommand } from '@outpost/shared';
+import { parseCommandPayload, rawCommandSchema, type Command, type HybridClock, type RawCommand } from '@outpost/shared';
 import type { AgentDb } from './db/open.js';
 import { appliedCommands, commandQuarantine, items, receivedStock, reservations } from './db/schema.js';
 import type { SyncStateStore } from './state.js';
 import type { Logger } from './log.js';
+import type { LocalStock } from './stock.js';
 
 type Outcome = 'applied' | 'ignored_old_version' | 'unknown_target' | 'quarantined';
 
@@ -12,6 +13,10 @@ export interface CommandApplierDeps {
   state: SyncStateStore;
   now: () => number;
   log: Logger;
+  /** Local stock: a receipt adds to it in the command's own transaction. */
+  stock: LocalStock;
+  /** Stamps v1 receipts (which carry no hlc) at apply time. */
+  clock: HybridClock;
   /** After a command's transaction committed, before anything is acked (fault injection hooks in here). */
   onApplied?: (seq: number) => void;
 }
@@ -86,6 +91,13 @@ export class CommandApplier {
     this.d.onApplied?.(seq);
   }
 
+  /** A fresh stamp from the agent clock, persisted so a restart never issues it again. */
+  private stampNow(): string {
+    const hlc = this.d.clock.tick();
+    this.d.adb.sqlite.prepare('UPDATE sync_state SET last_hlc = ? WHERE id = 1').run(hlc);
+    return hlc;
+  }
+
   private handle(cmd: Command, at: string): Outcome {
     const { db } = this.d.adb;
     switch (cmd.type) {
@@ -123,7 +135,14 @@ export class CommandApplier {
       }
       case 'stock.received': {
         const p = cmd.payload;
-        db.insert(receivedStock).values({ receiptId: p.receiptId, lines: JSON.stringify(p.lines), appliedAt: at }).onConflictDoNothing().run();
+        const r = db.insert(receivedStock).values({ receiptId: p.receiptId, lines: JSON.stringify(p.lines), appliedAt: at }).onConflictDoNothing().run();
+        // A receipt booked twice under one receiptId is one delivery of goods: stock moves once.
+        if (r.changes === 0) return 'applied';
+        // v2 carries central's hlc so the receipt sorts against local counts as it does at central (R3); a v1
+        // receipt is ordered when it lands here, the best this agent knows.
+        const hlc = p.hlc ?? this.stampNow();
+        const sourceId = `receipt:${p.receiptId}`;
+        this.d.stock.record(p.lines.map((l) => ({ hlc, sourceId, sku: l.sku, qty: l.qty, bucket: 'sellable' as const })), []);
         return 'applied';
       }
     }

@@ -11,6 +11,7 @@ import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import { SyncStateStore } from './state.js';
+import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -37,6 +38,7 @@ export interface Agent {
   readonly enrolment: Enrolment;
   readonly db: AgentDb;
   readonly capture: Capture;
+  readonly stock: LocalStock;
   readonly outbox: Outbox;
   readonly applier: CommandApplier;
   readonly sync: SyncClient;
@@ -71,7 +73,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     const st = state.ensure(enrolment.storeId, enrolment.deviceId);
     const clock = new HybridClock(enrolment.deviceId, now, st.lastHlc);
     const outbox = new Outbox(adb, state, now, log);
+    const stock = new LocalStock(adb.sqlite);
     const capture = new Capture({
+      stock,
       adb,
       clock,
       now,
@@ -82,6 +86,8 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     });
     const applier = new CommandApplier({
       adb,
+      stock,
+      clock,
       state,
       now,
       log,
@@ -122,6 +128,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       enrolment,
       db: adb,
       capture,
+      stock,
       outbox,
       applier,
       sync: client,
@@ -129,7 +136,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       async start(o = {}) {
         let url: string | null = null;
         if (o.http !== false) {
-          app = buildHttpApi({ capture, status, listItems: (q) => listItems(adb, q), loopbackOnly, apiKey: settings.apiKey, log });
+          app = buildHttpApi({ capture, status, listItems: (q) => listItems(adb, q), listStock: (q) => stock.list(q), loopbackOnly, apiKey: settings.apiKey, log });
           await app.listen({ host, port });
           const addr = app.server.address();
           const p = typeof addr === 'object' && addr ? addr.port : port;

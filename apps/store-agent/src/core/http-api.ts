@@ -6,11 +6,14 @@ import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@
 import { InvalidEventError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
+import type { StockRow } from './stock.js';
 
 export interface HttpApiDeps {
   capture: Capture;
   status: () => agentApi.AgentStatusResponse;
   listItems: (q: { sku?: string | undefined; after?: string | undefined; limit: number }) => { items: ItemRow[]; next: string | null };
+  /** The local, partial stock picture (see stock.ts): this device's events plus central's receipts. */
+  listStock: (q: { sku?: string | undefined; after?: string | undefined; limit: number }) => { items: StockRow[]; next: string | null };
   /** False when configured to listen beyond loopback: then every API call needs X-Api-Key. */
   loopbackOnly: boolean;
   apiKey: string | null;
@@ -115,6 +118,10 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
   app.get('/api/v1/items', (req) => {
     const q = parse(itemsQuery, req.query, 'query');
     return d.listItems({ sku: q.sku, after: q.after, limit: q.limit });
+  });
+  app.get('/api/v1/stock', (req) => {
+    const q = parse(itemsQuery, req.query, 'query');
+    return d.listStock({ sku: q.sku, after: q.after, limit: q.limit });
   });
   return app;
 }

@@ -91,3 +91,66 @@ export const itemSchema = z.object({
   updatedAt: z.string(),
 });
 export const quarantineReplayResponse = z.object({ id: z.string(), status: z.literal('replayed'), eventId: z.string() });
+
+// ---- inventory, counts, conflicts, receipts (issue 3)
+
+/** Composite-key lists (inventory, counts) take an opaque cursor: pass `next` back as `after`. */
+const opaqueCursor = z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'after must be a cursor returned as next');
+
+export const inventoryQuery = z.object({
+  storeId: z.string().optional(),
+  sku: z.string().optional(),
+  after: opaqueCursor.optional(),
+  limit: limitSchema,
+});
+export const inventoryRowSchema = z.object({
+  storeId: z.string(),
+  sku: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int(),
+  damaged: z.number().int(),
+  quarantine: z.number().int(),
+});
+export const inventoryResponse = listResponse(inventoryRowSchema);
+
+export const inventoryCountsQuery = inventoryQuery;
+export const inventoryCountSchema = z.object({
+  storeId: z.string(),
+  sku: z.string(),
+  /** The count event's id. */
+  sourceId: z.string(),
+  hlc: z.string(),
+  countedQty: z.number().int(),
+  expected: z.number().int(),
+  variance: z.number().int(),
+  status: z.enum(['active', 'superseded']),
+  createdAt: z.string(),
+});
+export const inventoryCountsResponse = listResponse(inventoryCountSchema);
+
+export const conflictKindSchema = z.enum(['count_superseded', 'count_recomputed', 'unknown_sku', 'return_unlinked', 'return_linked']);
+export const conflictsQuery = z.object({
+  storeId: z.string().optional(),
+  kind: z.string().optional(),
+  sku: z.string().optional(),
+  after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
+  limit: limitSchema,
+});
+export const conflictSchema = z.object({
+  id: z.string(),
+  storeId: z.string(),
+  sku: z.string().nullable(),
+  kind: z.string(),
+  inputs: z.unknown(),
+  resolution: z.string(),
+  correlationId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const conflictsResponse = listResponse(conflictSchema);
+
+export const receiptBody = z.object({
+  receiptId: businessIdSchema,
+  lines: z.array(z.object({ sku: businessIdSchema, qty: z.number().int().positive() })).min(1).max(1000),
+});
+export const receiptResponse = z.object({ receiptId: z.string(), hlc: z.string(), commandSeq: z.number().int() });

@@ -95,3 +95,42 @@ export const commandQuarantine = sqliteTable('command_quarantine', {
   error: text('error').notNull(),
   createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
+
+/**
+ * The store's own stock picture, kept incrementally (DESIGN §5 R3 replayed locally). It is PARTIAL by design:
+ * the agent sees only this device's captured events plus central's receipts (stock.received), so on a store with
+ * several tills the other tills' sales are missing here until central's inventory is consulted.
+ */
+export const stock = sqliteTable('stock', {
+  sku: text('sku').primaryKey(),
+  /** Sellable on-hand: the base count plus every sellable movement later than it (or all of them, uncounted). */
+  onHand: integer('on_hand').notNull().default(0),
+  damaged: integer('damaged').notNull().default(0),
+  quarantine: integer('quarantine').notNull().default(0),
+  /** hlc and source of the count on-hand is based on (the latest by hlc); null while never counted. */
+  baseCountHlc: text('base_count_hlc'),
+  baseCountSource: text('base_count_source'),
+});
+
+/**
+ * Facts behind `stock` that a count may need to recompute on-hand from the movements stamped after it: central's
+ * receipts (foreign hlc stamps, possibly later than a local count) and the counts themselves. Movements captured
+ * on this device are not repeated here (see LocalStock.record): they stay in the outbox, and the device clock
+ * stamps them before any later local count.
+ */
+export const stockFacts = sqliteTable(
+  'stock_facts',
+  {
+    sourceId: text('source_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    sku: text('sku').notNull(),
+    hlc: text('hlc').notNull(),
+    /** move | count */
+    kind: text('kind').notNull(),
+    /** Signed movement quantity, or the counted quantity of a count. */
+    qty: integer('qty').notNull(),
+    /** sellable | damaged | quarantine (counts are of sellable stock). */
+    bucket: text('bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.lineNo] }), index('stock_facts_sku_hlc_idx').on(t.sku, t.hlc)],
+);
