@@ -3,14 +3,16 @@ import { join } from 'node:path';
 
 /**
  * Write an event into a stopped agent's outbox the way a buggy older build could have: next seq, envelope
- * cloned from the last captured event and then altered. Returns what was written.
+ * cloned from the last captured sale and then altered. Returns what was written.
  */
 export function appendRawOutboxEvent(dataDir: string, alter: (envelope: Record<string, unknown>) => void): { eventId: string; seq: number } {
   const db = new Database(join(dataDir, 'agent.db'));
   try {
     return db.transaction(() => {
-      const last = db.prepare('SELECT seq, body FROM outbox ORDER BY seq DESC LIMIT 1').get() as { seq: number; body: string };
-      const env = JSON.parse(last.body) as Record<string, unknown>;
+      // The template is the latest sale (the caller alters a sale's fields); the seq is the next one of the device.
+      const template = db.prepare("SELECT body FROM outbox WHERE type = 'sale.completed' ORDER BY seq DESC LIMIT 1").get() as { body: string };
+      const last = db.prepare('SELECT max(seq) AS seq FROM outbox').get() as { seq: number };
+      const env = JSON.parse(template.body) as Record<string, unknown>;
       const seq = last.seq + 1;
       const eventId = `${String(env.eventId).slice(0, 24)}${'0'.repeat(11)}${seq % 10}`;
       Object.assign(env, { seq, eventId });
