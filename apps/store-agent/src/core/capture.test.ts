@@ -1,24 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvent } from '@outpost/shared';
-import { createAgent, type Agent } from './engine.js';
-import { silentLogger } from './log.js';
-import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
+import type { Agent } from './engine.js';
+import { agentTestContext, enrolledDir, sale } from './testing/fixtures.js';
 import { items } from './db/schema.js';
 
-const dirs = new TempDirs();
-const agents: Agent[] = [];
-function open(dataDir: string, now?: () => number): Agent {
-  const a = createAgent({ dataDir, log: silentLogger, env: {}, ...(now ? { now } : {}) });
-  agents.push(a);
-  return a;
-}
+const { dirs, open } = agentTestContext();
 function outboxRows(a: Agent) {
   return a.db.sqlite.prepare('SELECT seq, event_id AS eventId, body FROM outbox ORDER BY seq').all() as { seq: number; eventId: string; body: string }[];
 }
-afterEach(async () => {
-  for (const a of agents.splice(0)) await a.stop();
-  dirs.cleanup();
-});
 
 describe('capture', () => {
   it('a transactionId captured twice yields the first event; seq is gap-free', () => {

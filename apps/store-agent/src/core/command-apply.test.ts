@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uuidv7, type RawCommand } from '@outpost/shared';
-import { createAgent, type Agent } from './engine.js';
-import { silentLogger } from './log.js';
-import { TempDirs, enrolledDir } from './testing/fixtures.js';
+import type { Agent } from './engine.js';
+import { agentTestContext, enrolledDir } from './testing/fixtures.js';
 
-const dirs = new TempDirs();
-const agents: Agent[] = [];
-function open(dataDir: string): Agent {
-  const a = createAgent({ dataDir, log: silentLogger, env: {} });
-  agents.push(a);
-  return a;
-}
-afterEach(async () => {
-  for (const a of agents.splice(0)) await a.stop();
-  dirs.cleanup();
-});
+const { dirs, open } = agentTestContext();
 
 function cmd(seq: number, type: string, payload: unknown, schemaVersion = 1): RawCommand {
   return { seq, commandId: uuidv7(), storeId: 'store-t', type, schemaVersion, createdAt: new Date().toISOString(), correlationId: uuidv7(), payload };

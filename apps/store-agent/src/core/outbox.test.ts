@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvent } from '@outpost/shared';
-import { createAgent, type Agent } from './engine.js';
-import { silentLogger } from './log.js';
-import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
+import { agentTestContext, enrolledDir, sale } from './testing/fixtures.js';
 
-const dirs = new TempDirs();
-const agents: Agent[] = [];
-function open(dataDir: string): Agent {
-  const a = createAgent({ dataDir, log: silentLogger, env: {} });
-  agents.push(a);
-  return a;
-}
-afterEach(async () => {
-  for (const a of agents.splice(0)) await a.stop();
-  dirs.cleanup();
-});
+const { dirs, open } = agentTestContext();
 
 function seqsOf(buf: Buffer): number[] {
   return (JSON.parse(buf.toString('utf8')) as unknown[]).map((e) => {

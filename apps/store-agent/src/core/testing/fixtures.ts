@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { writeEnrolment, type Enrolment } from '../config.js';
+import { createAgent, type Agent } from '../engine.js';
+import { silentLogger } from '../log.js';
 
 /** Test helpers (not shipped behaviour): a temp data folder with an enrolment, and cleanup of everything made. */
 export class TempDirs {
@@ -38,5 +41,26 @@ export function sale(transactionId: string, over: Record<string, unknown> = {}) 
     lines: [{ sku: 'SKU-1', qty: 2, unitPrice: 250 }],
     tenders: [{ method: 'cash', amount: 500 }],
     ...over,
+  };
+}
+
+/**
+ * The setting of an engine test: temp data folders and the agents opened on them, all stopped and removed after
+ * each test. `open` builds a real agent (real SQLite file) without starting its socket or HTTP server.
+ */
+export function agentTestContext(): { dirs: TempDirs; open: (dataDir: string, now?: () => number) => Agent } {
+  const dirs = new TempDirs();
+  const agents: Agent[] = [];
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+    dirs.cleanup();
+  });
+  return {
+    dirs,
+    open: (dataDir, now) => {
+      const a = createAgent({ dataDir, log: silentLogger, env: {}, ...(now ? { now } : {}) });
+      agents.push(a);
+      return a;
+    },
   };
 }
