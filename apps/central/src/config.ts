@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SyncLimits } from '@outpost/shared';
+import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -21,14 +21,13 @@ export class ConfigError extends Error {}
 
 export const ERP_CONNECTORS = ['ledger', 'tryton', 'webhook'] as const;
 
-type Env = Record<string, string | undefined>;
-
+/** An integer setting from the environment, as a ConfigError (which the CLI prints plainly) when it is wrong. */
 function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  return n;
+  try {
+    return envInt(env, name, fallback);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 export function limitsFromEnv(env: Env): SyncLimits {

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { uuidv7, type RawCommand } from '@outpost/shared';
 import { createAgent, silentLogger, type Agent } from './core/index.js';
 import { CentralPeer } from './core/testing/central-peer.js';
-import { TempDirs, enrolledDir, sale } from './core/testing/fixtures.js';
+import { TempDirs, enrolledDir, itemCommand, sale } from './core/testing/fixtures.js';
 import { waitFor } from './core/testing/wait.js';
 
 const BIN = fileURLToPath(new URL('../bin/outpost-agent.js', import.meta.url));
@@ -26,16 +25,7 @@ function reopen(dataDir: string): Agent {
   agents.push(a);
   return a;
 }
-const cmd = (seq: number): RawCommand => ({
-  seq,
-  commandId: uuidv7(),
-  storeId: 'store-t',
-  type: 'item.upserted',
-  schemaVersion: 1,
-  createdAt: new Date().toISOString(),
-  correlationId: uuidv7(),
-  payload: { sku: `SKU-${seq}`, name: 'x', price: 1, currency: 'EUR', version: 1 },
-});
+const cmd = (seq: number) => itemCommand(seq);
 
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

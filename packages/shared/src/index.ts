@@ -1,4 +1,5 @@
 export * from './ids.js';
+export * from './env.js';
 export * from './hlc.js';
 export * from './money.js';
 export * from './errors.js';

@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { currencySchema } from '@outpost/shared';
+import { currencySchema, envInt, type Env } from '@outpost/shared';
 
 /** `<data-dir>/agent.json`, written by `outpost-agent enroll`. */
 export const enrolmentSchema = z.object({
@@ -47,7 +47,7 @@ export function writeEnrolment(dataDir: string, e: Enrolment): void {
   renameSync(tmp, agentJsonPath(dataDir));
 }
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '@outpost/shared';
 
 /** Tunables from the environment; every one has a production default. */
 export interface Settings {
@@ -66,27 +66,19 @@ export interface Settings {
   host: string;
 }
 
-function int(env: Env, key: string, dflt: number, min = 1): number {
-  const v = env[key];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 export function settingsFromEnv(env: Env): Settings {
   return {
-    reconnectMinMs: int(env, 'OUTPOST_RECONNECT_MIN_MS', 500),
-    reconnectMaxMs: int(env, 'OUTPOST_RECONNECT_MAX_MS', 30_000),
-    authRetryMs: int(env, 'OUTPOST_AUTH_RETRY_MS', 60_000),
-    ackTimeoutMs: int(env, 'OUTPOST_ACK_TIMEOUT_MS', 30_000),
-    helloTimeoutMs: int(env, 'OUTPOST_HELLO_TIMEOUT_MS', 15_000),
-    maxInFlight: int(env, 'OUTPOST_MAX_IN_FLIGHT', 3),
-    batchEvents: int(env, 'OUTPOST_BATCH_EVENTS', 500),
-    batchBytes: int(env, 'OUTPOST_BATCH_BYTES', 524_288),
+    reconnectMinMs: envInt(env, 'OUTPOST_RECONNECT_MIN_MS', 500),
+    reconnectMaxMs: envInt(env, 'OUTPOST_RECONNECT_MAX_MS', 30_000),
+    authRetryMs: envInt(env, 'OUTPOST_AUTH_RETRY_MS', 60_000),
+    ackTimeoutMs: envInt(env, 'OUTPOST_ACK_TIMEOUT_MS', 30_000),
+    helloTimeoutMs: envInt(env, 'OUTPOST_HELLO_TIMEOUT_MS', 15_000),
+    maxInFlight: envInt(env, 'OUTPOST_MAX_IN_FLIGHT', 3),
+    batchEvents: envInt(env, 'OUTPOST_BATCH_EVENTS', 500),
+    batchBytes: envInt(env, 'OUTPOST_BATCH_BYTES', 524_288),
     sqliteSync: env.OUTPOST_SQLITE_SYNC?.toLowerCase() === 'normal' ? 'normal' : 'full',
     apiKey: env.OUTPOST_AGENT_API_KEY || null,
-    port: int(env, 'OUTPOST_AGENT_PORT', 8090, 0),
+    port: envInt(env, 'OUTPOST_AGENT_PORT', 8090, 0),
     host: env.OUTPOST_AGENT_HOST || '127.0.0.1',
   };
 }

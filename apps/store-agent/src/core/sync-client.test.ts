@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { uuidv7, type RawCommand } from '@outpost/shared';
+import type { RawCommand } from '@outpost/shared';
 import { createAgent, type Agent } from './engine.js';
 import { silentLogger } from './log.js';
 import { CentralPeer } from './testing/central-peer.js';
-import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
+import { TempDirs, enrolledDir, itemCommand, sale } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 
 const dirs = new TempDirs();
@@ -143,16 +143,7 @@ describe('sync client against a real socket.io peer', () => {
     const a = agentFor(p);
     await a.start({ http: false });
     await waitFor(() => a.status().online, 'online');
-    const cmd = (seq: number, sku: string, version: number): RawCommand => ({
-      seq,
-      commandId: uuidv7(),
-      storeId: 'store-t',
-      type: 'item.upserted',
-      schemaVersion: 1,
-      createdAt: new Date().toISOString(),
-      correlationId: uuidv7(),
-      payload: { sku, name: `item ${sku}`, price: 100, currency: 'EUR', version },
-    });
+    const cmd = itemCommand;
     expect(await p.push([cmd(1, 'A', 1), cmd(2, 'B', 1), cmd(3, 'A', 2)])).toEqual([{ appliedSeq: 3 }]);
     expect(await p.push([cmd(5, 'C', 1)])).toEqual([{ appliedSeq: 3 }]);
     expect(await p.push([cmd(3, 'A', 2), cmd(4, 'D', 1), cmd(5, 'C', 1)])).toEqual([{ appliedSeq: 5 }]);

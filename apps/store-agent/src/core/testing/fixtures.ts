@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { uuidv7, type RawCommand } from '@outpost/shared';
 import { writeEnrolment, type Enrolment } from '../config.js';
 import { createAgent, type Agent } from '../engine.js';
 import { silentLogger } from '../log.js';
@@ -62,5 +63,19 @@ export function agentTestContext(): { dirs: TempDirs; open: (dataDir: string, no
       agents.push(a);
       return a;
     },
+  };
+}
+
+/** An `item.upserted` command of the test store's stream, as central would push it. */
+export function itemCommand(seq: number, sku = `SKU-${seq}`, version = 1): RawCommand {
+  return {
+    seq,
+    commandId: uuidv7(),
+    storeId: 'store-t',
+    type: 'item.upserted',
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    correlationId: uuidv7(),
+    payload: { sku, name: `item ${sku}`, price: 100, currency: 'EUR', version },
   };
 }
