@@ -18,6 +18,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { createAgent, writeEnrolment, silentLogger } from '@outpost/store-agent';
 import { uuidv7 } from '@outpost/shared';
 import { freePort } from '../test/support/ports.js';
+import { api, waitUntil } from './http.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -114,25 +115,6 @@ async function benchCapture(work: string, sync: 'full' | 'normal'): Promise<Capt
     httpP50: percentile(httpLat, 50),
     httpP99: percentile(httpLat, 99),
   };
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function benchCatchUp(work: string, pgAdmin: string, n: number) {

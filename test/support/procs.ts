@@ -149,7 +149,8 @@ export const FAST_RECONNECT = { OUTPOST_RECONNECT_MIN_MS: '100', OUTPOST_RECONNE
 
 export async function startAgent(
   fx: Fixture,
-  opts: { dataDir: string; port?: number; env?: Record<string, string>; waitReady?: boolean },
+  /** `unenrolled`: the data folder has no enrolment yet, so ready means the enrolment screen answers (GET /api/v1/enrolment). */
+  opts: { dataDir: string; port?: number; env?: Record<string, string>; waitReady?: boolean; unenrolled?: boolean },
 ): Promise<AgentHandle> {
   const port = opts.port ?? (await freePort());
   const proc = fx.spawn('agent', [AGENT_BIN, 'start', '--data-dir', opts.dataDir, '--port', String(port)], {
@@ -162,9 +163,9 @@ export async function startAgent(
   await waitFor(
     async () => {
       if (!proc.alive) throw new Error(`agent exited:\n${proc.tail()}`);
-      return (await request('GET', `${url}/api/v1/status`)).status === 200;
+      return (await request('GET', `${url}/api/v1/${opts.unenrolled ? 'enrolment' : 'status'}`)).status === 200;
     },
-    { timeoutMs: 60_000, what: 'agent /api/v1/status' },
+    { timeoutMs: 60_000, what: `agent /api/v1/${opts.unenrolled ? 'enrolment' : 'status'}` },
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n--- agent output ---\n${proc.tail()}`);
   });

@@ -7,10 +7,16 @@ import { createCentralClock } from './central-clock.js';
 import type { Database } from './db/database.js';
 import { noFaults, type Faults } from './faults.js';
 import { installErrorHandlers } from './http/errors.js';
+import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './logging.js';
 import { dbPlugin } from './plugins/db.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { realtimePlugin } from './plugins/realtime.js';
+import { reservationsPlugin } from './plugins/reservations.js';
+import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 import { apiRoutes } from './routes/api.js';
+import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { CENTRAL_VERSION } from './version.js';
 
 export interface BuildAppOptions {
@@ -27,12 +33,16 @@ export interface BuildAppOptions {
   commandAckTimeoutMs?: number;
   /** Central's hybrid clock; by default one seeded from the database (tests inject their own). */
   clock?: HybridClock;
+  /** Reservations: hold time, safety stock, order-system webhook (defaults: 72 h, 0, no webhook). */
+  reservations?: ReservationSettings;
+  /** Run the reservation sweeper and webhook worker on this node (default true). */
+  reservationBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? true,
+    ...httpLoggingOptions(opts.logger),
     // Batches travel over socket.io, not HTTP: admin bodies are small.
     bodyLimit: 1_048_576,
   }).withTypeProvider<ZodTypeProvider>();
@@ -41,6 +51,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installCorrelationHeader(app);
+  // First, so the metrics plugin's route catalogue sees every route, /docs included.
+  await app.register(dbPlugin, { db: opts.db, closeOnShutdown: opts.closeDbOnShutdown ?? true });
+  await app.register(metricsPlugin);
 
   await app.register(swagger, {
     openapi: {
@@ -52,14 +66,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(dbPlugin, { db: opts.db, closeOnShutdown: opts.closeDbOnShutdown ?? true });
+  const reservations = opts.reservations ?? defaultReservationSettings();
+  await app.register(reservationsPlugin, { settings: reservations, ...(opts.reservationBackground === undefined ? {} : { background: opts.reservationBackground }) });
   await app.register(realtimePlugin, {
+    reservations,
     limits: opts.limits,
     faults: opts.faults ?? noFaults,
     centralVersion: CENTRAL_VERSION,
+    ingestObserver: allObservers(app.metrics.ingest, ingestLogObserver(app.log.child({ component: 'ingest' }))),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, { adminToken: opts.adminToken });
+  await app.register(consoleRoutes);
   const clock = opts.clock ?? (await createCentralClock(opts.db.pool));
   await app.register(apiRoutes, { prefix: '/api/v1', adminToken: opts.adminToken, clock });
   return app;

@@ -12,7 +12,10 @@ const USAGE = `Usage:
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
 
 Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_MAX_BATCH_EVENTS,
-  OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT`;
+  OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
+  reservations: OUTPOST_RESERVATION_HOLD_MINUTES (default 4320), OUTPOST_SAFETY_STOCK (default 0),
+  OUTPOST_RESERVATION_SWEEP_MS, OUTPOST_ORDER_WEBHOOK_URL + OUTPOST_ORDER_WEBHOOK_SECRET,
+  OUTPOST_WEBHOOK_RETRY_BASE_MS, OUTPOST_WEBHOOK_RETRY_MAX_MS, OUTPOST_WEBHOOK_MAX_ATTEMPTS, OUTPOST_WEBHOOK_TIMEOUT_MS`;
 
 class UsageError extends Error {}
 
@@ -27,6 +30,7 @@ async function start(argv: string[]): Promise<void> {
     adminToken,
     limits: config.limits,
     faults: config.faults,
+    reservations: config.reservations,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(`Admin token: ${adminToken}`);

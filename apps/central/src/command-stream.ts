@@ -32,12 +32,14 @@ export async function appendCommand<T extends CommandType>(
   if (!row) throw new InvalidCommandError(`unknown store ${storeId}`);
   const seq = toNumber(row.command_seq);
   const commandId = uuidv7();
+  // Insert and notify in one round trip (the notification is still sent only on COMMIT).
   const inserted = await tx.query<{ created_at: Date }>(
-    `INSERT INTO commands (store_id, seq, command_id, type, schema_version, payload, correlation_id)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING created_at`,
-    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(parsed.data), correlationId],
+    `WITH ins AS (
+       INSERT INTO commands (store_id, seq, command_id, type, schema_version, payload, correlation_id)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING created_at)
+     SELECT created_at, pg_notify($8, $1) FROM ins`,
+    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(parsed.data), correlationId, COMMANDS_CHANNEL],
   );
-  await tx.query('SELECT pg_notify($1, $2)', [COMMANDS_CHANNEL, storeId]);
   return {
     seq,
     commandId,

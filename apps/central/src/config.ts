@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
+import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
 export interface CentralConfig {
@@ -15,6 +16,7 @@ export interface CentralConfig {
   erp: 'ledger';
   limits: SyncLimits;
   faults: FaultSpec;
+  reservations: ReservationSettings;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +42,15 @@ export function limitsFromEnv(env: Env): SyncLimits {
 
 export function defaultDataDir(env: Env): string {
   return resolve(env.OUTPOST_DATA_DIR ?? join('.data', 'central'));
+}
+
+function reservationsFromEnv(env: Env): ReservationSettings {
+  try {
+    return reservationSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof ReservationConfigError || err instanceof RangeError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** Parse the flags of `outpost-central start`. */
@@ -71,6 +82,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     erp: 'ledger',
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
+    reservations: reservationsFromEnv(env),
   };
 }
 

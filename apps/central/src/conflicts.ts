@@ -7,9 +7,25 @@ import type { Queryable } from './db/database.js';
  *  - unknown_sku: a sale or return line for an sku central's item master does not hold: kept, flagged (once per
  *    store and sku: a unique index drops the repeats);
  *  - return_unlinked: a return names a sale central has not seen for that store (R7);
- *  - return_linked: that sale arrived later and the return is now linked to it (R7).
+ *  - return_linked: that sale arrived later and the return is now linked to it (R7);
+ *  - oversold: late-synced sales left a store short of what its reservations hold; reservations put at risk (R4);
+ *  - reroute_failed / rerouted: what R4 did about an at-risk reservation;
+ *  - pick_after_cancel / pickup_after_cancel: the store picked or handed over a reservation that central had
+ *    cancelled or expired meanwhile; the fact stands, a restock task goes to the store (R5);
+ *  - pick_unexpected: a pick or handover for a reservation central does not know or that was already past it.
  */
-export type ConflictKind = 'count_superseded' | 'count_recomputed' | 'unknown_sku' | 'return_unlinked' | 'return_linked';
+export type ConflictKind =
+  | 'count_superseded'
+  | 'count_recomputed'
+  | 'unknown_sku'
+  | 'return_unlinked'
+  | 'return_linked'
+  | 'oversold'
+  | 'rerouted'
+  | 'reroute_failed'
+  | 'pick_after_cancel'
+  | 'pickup_after_cancel'
+  | 'pick_unexpected';
 
 export interface ConflictRecord {
   kind: ConflictKind;

@@ -4,6 +4,8 @@ import type { Queryable } from './db/database.js';
 import { applyCounts, applyMovements, lockInventory } from './inventory-store.js';
 import type { StoredMovement } from './inventory-rules-central.js';
 import { linkReturns } from './returns-link.js';
+import { applyReservationEvents, checkOversold, reservationSkus } from './reservations/reservation-effects.js';
+import type { ReservationSettings } from './reservations/settings.js';
 
 // What newly stored events do to central's picture (R3, R7, unknown skus), inside the ingest transaction.
 // Only events actually inserted reach here, so a resent batch changes nothing (R1).
@@ -38,14 +40,16 @@ function unknownSkuConflicts(storeId: string, events: readonly EventEnvelope[], 
   return out;
 }
 
-/** Apply the inventory effects and conflict rules of events just inserted for one store. */
-export async function applyEventEffects(tx: Queryable, storeId: string, events: readonly EventEnvelope[]): Promise<void> {
+/** Apply the inventory effects and conflict rules (R3, R4, R5, R7) of events just inserted for one store. */
+export async function applyEventEffects(tx: Queryable, storeId: string, events: readonly EventEnvelope[], reservations: ReservationSettings): Promise<void> {
   if (events.length === 0) return;
   const movements = storedMovementsOf(events);
   const counts = events.flatMap((ev) => countsOf(ev));
   const conflicts: ConflictRecord[] = [];
-  if (movements.length > 0 || counts.length > 0) {
-    const skus = [...new Set([...movements.map((m) => m.sku), ...counts.map((c) => c.sku)])];
+  const resSkus = await reservationSkus(tx, storeId, events);
+  const skus = [...new Set([...movements.map((m) => m.sku), ...counts.map((c) => c.sku), ...resSkus])];
+  if (skus.length > 0) {
+    // Every sku this batch touches is locked once, in one order: inventory rows before reservation rows.
     const locked = await lockInventory(tx, storeId, skus);
     // Movements first: a count applied after them recomputes from the stored movements, so order within a batch
     // does not matter.
@@ -56,6 +60,9 @@ export async function applyEventEffects(tx: Queryable, storeId: string, events: 
     }
     // Every sale and return line has a movement, so its sku was looked up while locking.
     conflicts.push(...unknownSkuConflicts(storeId, events, locked.known));
+    // Picks and handovers after their movements; then R4 over everything this batch moved.
+    conflicts.push(...(await applyReservationEvents(tx, reservations, storeId, events)));
+    conflicts.push(...(await checkOversold(tx, reservations, storeId, skus)));
   }
   conflicts.push(...(await linkReturns(tx, storeId, events)));
   await writeConflicts(tx, conflicts);

@@ -4,6 +4,7 @@ import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStore
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
 import type { Faults } from './faults.js';
+import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 
 export interface IngestDeps {
   pool: pg.Pool;
@@ -12,6 +13,28 @@ export interface IngestDeps {
   log: { error(obj: object, msg: string): void };
   /** Apply inventory and conflict rules in the ingest transaction (default true; false only to measure ingest alone). */
   inventory?: boolean;
+  /** How reservation rules run (webhook on or off, safety stock); defaults when absent. */
+  reservations?: ReservationSettings;
+  /** Told about every committed batch (metrics, logs); called after COMMIT, never allowed to fail the batch. */
+  observer?: IngestObserver;
+}
+
+/** What one committed batch did, for whoever watches ingest (metrics, logs). */
+export interface CommittedBatch {
+  conn: Connection;
+  firstSeq: number;
+  /** Events actually inserted (duplicates left out). */
+  inserted: readonly EventEnvelope[];
+  quarantined: readonly QuarantineEntry[];
+  duplicates: number;
+  /** From taking a connection to COMMIT. */
+  seconds: number;
+}
+
+export interface IngestObserver {
+  committed(batch: CommittedBatch): void;
+  /** A batch answered with a refusal (nothing stored), by refusal code. */
+  refused?(conn: Connection, code: string): void;
 }
 
 export interface BatchInput {
@@ -83,6 +106,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
   const decoded = decodeBatchEvents(batch.events, batch.count);
   if (!decoded.ok) return decoded.refusal;
 
+  const started = process.hrtime.bigint();
   let client: pg.PoolClient;
   try {
     client = await deps.pool.connect();
@@ -115,7 +139,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
     const inserted = await insertEvents(client, conn, classified.valid);
-    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted);
+    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings());
     await insertQuarantine(client, conn, classified.quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
@@ -124,13 +148,15 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     ]);
     deps.faults.beforeCommit();
     await client.query('COMMIT');
-    return {
-      ok: true,
-      storedSeq: newStoredSeq,
-      stored: inserted.length,
-      duplicates: seq.skip + (classified.valid.length - inserted.length),
-      quarantined: classified.quarantined.length,
-    };
+    const duplicates = seq.skip + (classified.valid.length - inserted.length);
+    try {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined: classified.quarantined, duplicates, seconds });
+    } catch (err) {
+      // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
+      deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
+    }
+    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: classified.quarantined.length };
   } catch (err) {
     await client.query('ROLLBACK').catch((e: unknown) => {
       broken = e instanceof Error ? e : new Error(String(e));

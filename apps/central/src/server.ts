@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.js';
 import { runMigrations } from './db/migrate.js';
 import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
+import type { ReservationSettings } from './reservations/settings.js';
 
 export interface StartCentralOptions {
   port: number;
@@ -17,6 +18,7 @@ export interface StartCentralOptions {
   faults?: FaultSpec;
   logger?: FastifyServerOptions['logger'];
   commandAckTimeoutMs?: number;
+  reservations?: ReservationSettings;
 }
 
 export interface RunningCentral {
@@ -52,6 +54,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       faults: createFaults(opts.faults ?? noFaultSpec),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
+      ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

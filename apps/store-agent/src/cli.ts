@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { centralApi } from '@outpost/shared';
-import { createAgent, dbPath, defaultDataDir, readEnrolment, writeEnrolment } from './core/index.js';
+import { dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
 
 const USAGE = `usage:
   outpost-agent enroll --central URL --code CODE [--data-dir DIR] [--name NAME] [--currency EUR]
@@ -25,35 +24,16 @@ async function enroll(argv: string[]): Promise<void> {
   });
   if (!values.central || !values.code) fail(`enroll needs --central and --code\n${USAGE}`);
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
-  const centralUrl = values.central.replace(/\/+$/, '');
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
   const currency = values.currency ?? 'EUR';
   if (!/^[A-Z]{3}$/.test(currency)) fail(`--currency must be an ISO 4217 code such as EUR, got ${currency}`);
-  let res: Response;
+  let e;
   try {
-    res = await fetch(`${centralUrl}/api/v1/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: values.code, deviceName }),
-    });
-  } catch (e) {
-    fail(`cannot reach central at ${centralUrl}: ${(e as Error).message}`);
+    e = await enrolDevice({ dataDir, central: values.central, code: values.code, deviceName, currency });
+  } catch (err) {
+    fail((err as Error).message);
   }
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  if (!res.ok) {
-    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    fail(`central refused the enrolment (${res.status}${err?.code ? ` ${err.code}` : ''}): ${err?.message ?? text.slice(0, 300)}`);
-  }
-  const parsed = centralApi.enrollResponse.safeParse(body);
-  if (!parsed.success) fail(`central answered the enrolment with an unexpected body: ${text.slice(0, 300)}`);
-  writeEnrolment(dataDir, { centralUrl, ...parsed.data, deviceName, currency });
-  process.stdout.write(`enrolled device ${parsed.data.deviceId} for store ${parsed.data.storeId}\nstoreId=${parsed.data.storeId}\ndeviceId=${parsed.data.deviceId}\ndata dir: ${dataDir}\n`);
+  process.stdout.write(`enrolled device ${e.deviceId} for store ${e.storeId}\nstoreId=${e.storeId}\ndeviceId=${e.deviceId}\ndata dir: ${dataDir}\n`);
 }
 
 async function start(argv: string[]): Promise<void> {
@@ -61,19 +41,24 @@ async function start(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) fail(`--port must be a port number, got ${values.port}`);
-  let agent;
+  let service;
   try {
-    agent = createAgent({ dataDir, ...(port === undefined ? {} : { port }), ...(values.host === undefined ? {} : { host: values.host }) });
+    // The service serves the associate UI either way: the enrolment screen on a fresh data folder, then the agent.
+    service = await runAgentService({ dataDir, ...(port === undefined ? {} : { port }), ...(values.host === undefined ? {} : { host: values.host }) });
   } catch (e) {
     fail((e as Error).message);
   }
-  const { url } = await agent.start();
-  process.stdout.write(`Outpost agent for ${agent.enrolment.storeId} listening on ${url}\n`);
+  const running = service.agent();
+  process.stdout.write(
+    running
+      ? `Outpost agent for ${running.enrolment.storeId} listening on ${service.url}\n`
+      : `Outpost agent not enrolled yet: open ${service.url} to enrol it (or run outpost-agent enroll)\n`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await agent.stop();
+    await service.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -39,11 +39,24 @@ export const stockReceivedV2 = stockReceivedV1.extend({
   hlc: z.string().regex(HLC_RE, 'hlc must be WWWWWWWWWWWWWWW:CCCCC:node'),
 });
 
+/**
+ * R5: the store picked goods for a reservation that was cancelled (or expired) meanwhile; they go back to the
+ * shelf. taskId is stable per reservation, so the task the agent makes itself on a cancellation and this one
+ * are the same task.
+ */
+export const restockRequestedV1 = z.object({
+  taskId: businessIdSchema,
+  reservationId: businessIdSchema,
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1),
+  reason: z.string().min(1).max(256),
+});
+
 export const COMMAND_PAYLOADS = {
   'item.upserted': { 1: itemUpsertedV1 },
   'reservation.created': { 1: reservationCreatedV1 },
   'reservation.cancelled': { 1: reservationCancelledV1 },
   'stock.received': { 1: stockReceivedV1, 2: stockReceivedV2 },
+  'restock.requested': { 1: restockRequestedV1 },
 } as const;
 
 export type CommandType = keyof typeof COMMAND_PAYLOADS;
@@ -54,18 +67,21 @@ export const CURRENT_COMMAND_VERSION: Record<CommandType, number> = {
   'reservation.created': 1,
   'reservation.cancelled': 1,
   'stock.received': 2,
+  'restock.requested': 1,
 };
 
 export type ItemUpserted = z.infer<typeof itemUpsertedV1>;
 export type ReservationCreated = z.infer<typeof reservationCreatedV1>;
 export type ReservationCancelled = z.infer<typeof reservationCancelledV1>;
 export type StockReceived = z.infer<typeof stockReceivedV1> & { hlc?: string };
+export type RestockRequested = z.infer<typeof restockRequestedV1>;
 
 export interface CommandPayloadMap {
   'item.upserted': ItemUpserted;
   'reservation.created': ReservationCreated;
   'reservation.cancelled': ReservationCancelled;
   'stock.received': StockReceived;
+  'restock.requested': RestockRequested;
 }
 
 /** A command as stored in a store's stream; `seq` is gap-free per store. */

@@ -75,6 +75,14 @@ export const pickupCompletedV1 = z.object({
   reservationId: businessIdSchema,
 });
 
+/**
+ * v2 names what left the store, so the handover is a stock movement that a replay of the events alone can
+ * derive (central inventory = replay of the events, DESIGN §9); v1 pickups move nothing.
+ */
+export const pickupCompletedV2 = pickupCompletedV1.extend({
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1, 'a handover hands over at least one line'),
+});
+
 export const dayClosedV1 = z.object({
   businessDate: businessDateSchema,
   currency: currencySchema,
@@ -91,7 +99,7 @@ export const EVENT_PAYLOADS = {
   'count.submitted': { 1: countSubmittedV1 },
   'stock.adjusted': { 1: stockAdjustedV1 },
   'pick.confirmed': { 1: pickConfirmedV1 },
-  'pickup.completed': { 1: pickupCompletedV1 },
+  'pickup.completed': { 1: pickupCompletedV1, 2: pickupCompletedV2 },
   'day.closed': { 1: dayClosedV1 },
 } as const;
 
@@ -104,7 +112,7 @@ export const CURRENT_EVENT_VERSION: Record<EventType, number> = {
   'count.submitted': 1,
   'stock.adjusted': 1,
   'pick.confirmed': 1,
-  'pickup.completed': 1,
+  'pickup.completed': 2,
   'day.closed': 1,
 };
 
@@ -113,7 +121,7 @@ export type ReturnReceived = z.infer<typeof returnReceivedV1>;
 export type CountSubmitted = z.infer<typeof countSubmittedV1>;
 export type StockAdjusted = z.infer<typeof stockAdjustedV1>;
 export type PickConfirmed = z.infer<typeof pickConfirmedV1>;
-export type PickupCompleted = z.infer<typeof pickupCompletedV1>;
+export type PickupCompleted = z.infer<typeof pickupCompletedV1> & { lines?: { sku: string; qty: number }[] };
 export type DayClosed = z.infer<typeof dayClosedV1>;
 
 export interface EventPayloadMap {

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './inventory-rules.js';
+export * from './reservation-rules.js';
 export * from './hlc-order.js';
 export * from './protocol/index.js';
 export * as centralApi from './api/central.js';

@@ -24,7 +24,10 @@ export interface CountObservation {
   countedQty: number;
 }
 
-/** The stock movements an event implies. Pick and pickup events move nothing here (reservations do that). */
+/**
+ * The stock movements an event implies. A pick moves nothing (the goods stay in the store, held for the
+ * customer); a handover (pickup v2) takes what it names out of sellable stock.
+ */
 export function movementsOf(ev: EventEnvelope): Movement[] {
   const at = { hlc: ev.hlc, sourceId: ev.eventId };
   switch (ev.type) {
@@ -39,6 +42,8 @@ export function movementsOf(ev: EventEnvelope): Movement[] {
       }));
     case 'stock.adjusted':
       return ev.payload.lines.map((l) => ({ ...at, sku: l.sku, qty: l.qtyDelta, bucket: 'sellable' as const }));
+    case 'pickup.completed':
+      return (ev.payload.lines ?? []).map((l) => ({ ...at, sku: l.sku, qty: -l.qty, bucket: 'sellable' as const }));
     default:
       return [];
   }

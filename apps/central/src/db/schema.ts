@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -157,6 +158,8 @@ export const inventory = pgTable(
     quarantine: integer('quarantine').notNull().default(0),
     /** HLC of the count on-hand is based on (the latest count); movements at or before it do not move on-hand. */
     baseCountHlc: hlcText('base_count_hlc'),
+    /** Units open reservations hold (R4), kept in the same transactions that change them. */
+    reserved: integer('reserved').notNull().default(0),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.sku] })],
@@ -246,6 +249,86 @@ export const receipts = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.receiptId] })],
+);
+
+// ---- reservations (DESIGN §5 R4, R5; issue 4)
+
+export const reservations = pgTable(
+  'reservations',
+  {
+    /** Position for list paging only. */
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    reservationId: text('reservation_id').notNull(),
+    orderId: text('order_id').notNull(),
+    status: text('status').notNull(),
+    /** [{sku, qty, pickedQty}] */
+    lines: jsonb('lines').notNull(),
+    allowReroute: boolean('allow_reroute').notNull().default(false),
+    expiresAt: ts('expires_at').notNull(),
+    /** Seq of the reservation.created command: an agent ack at or past it means delivered. */
+    commandSeq: bigint('command_seq', { mode: 'number' }).notNull(),
+    /** Bumped by every transition: the webhook's idempotency key and an optimistic check. */
+    version: integer('version').notNull().default(1),
+    reroutedFrom: text('rerouted_from'),
+    reroutedTo: text('rerouted_to'),
+    /** R4: a reroute was tried for the current at_risk episode (one try; then it is an exception). */
+    rerouteTried: boolean('reroute_tried').notNull().default(false),
+    correlationId: text('correlation_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.reservationId] }),
+    uniqueIndex('reservations_reservation_id_idx').on(t.reservationId),
+    uniqueIndex('reservations_id_idx').on(t.id),
+    // An order reserves a store once while open: a retried POST finds the first reservation instead of a second.
+    uniqueIndex('reservations_open_order_idx')
+      .on(t.storeId, t.orderId)
+      .where(sql`status IN ('requested', 'delivered', 'at_risk', 'picked', 'short_picked')`),
+    index('reservations_undelivered_idx').on(t.storeId, t.commandSeq).where(sql`status = 'requested'`),
+    index('reservations_open_expiry_idx').on(t.expiresAt).where(sql`status IN ('requested', 'delivered', 'at_risk', 'picked', 'short_picked')`),
+    index('reservations_at_risk_idx').on(t.storeId).where(sql`status = 'at_risk'`),
+  ],
+);
+
+/** Every status change of a reservation, timestamped and correlated to its order. */
+export const reservationTransitions = pgTable(
+  'reservation_transitions',
+  {
+    storeId: text('store_id').notNull(),
+    reservationId: text('reservation_id').notNull(),
+    version: integer('version').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    correlationId: text('correlation_id').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.reservationId, t.version] })],
+);
+
+/** Transactional outbox of the order-system webhook: written with the transition, delivered by a worker. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    storeId: text('store_id').notNull(),
+    reservationId: text('reservation_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    body: jsonb('body').notNull(),
+    status: text('status', { enum: ['pending', 'retrying', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_key_idx').on(t.idempotencyKey),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status IN ('pending', 'retrying')`),
+    index('webhook_deliveries_reservation_idx').on(t.reservationId, t.id),
+  ],
 );
 
 /** The table @socket.io/postgres-adapter uses to pass large packets between central nodes (its own layout). */

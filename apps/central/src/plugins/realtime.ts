@@ -6,6 +6,8 @@ import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
 import { COMMANDS_CHANNEL, REVOKED_CHANNEL } from '../channels.js';
 import { socketBufferSize } from '../config.js';
 import type { Faults } from '../faults.js';
+import type { ReservationSettings } from '../reservations/settings.js';
+import type { IngestObserver } from '../ingest.js';
 import { attachAgentGateway } from '../realtime/gateway.js';
 import { createNotificationListener } from '../realtime/notification-listener.js';
 import { createPresence, type Presence } from '../realtime/presence.js';
@@ -30,6 +32,9 @@ export interface RealtimePluginOptions {
   faults: Faults;
   centralVersion: string;
   commandAckTimeoutMs?: number;
+  reservations: ReservationSettings;
+  /** Watches ingest (metrics, logs). */
+  ingestObserver?: IngestObserver;
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -71,6 +76,8 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       centralVersion: opts.centralVersion,
       log: app.log.child({ component: 'gateway' }),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
+      reservations: opts.reservations,
+      ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),
     });
     const listener = createNotificationListener({
       url: app.db.url,

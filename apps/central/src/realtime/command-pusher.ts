@@ -15,6 +15,8 @@ export interface CommandPusherDeps {
   send: (commands: RawCommand[]) => Promise<unknown>;
   log: PusherLog;
   pageSize?: number;
+  /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
+  onAcked?: (appliedSeq: number) => Promise<void>;
 }
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (DESIGN §4.4). */
@@ -52,6 +54,7 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       if (ack.data.appliedSeq > appliedSeq) {
         appliedSeq = ack.data.appliedSeq;
         await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
+        await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
       }
       // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
       if (appliedSeq < commands.at(-1)!.seq) return false;

@@ -17,7 +17,9 @@ import {
   type SyncLimits,
 } from '@outpost/shared';
 import type { Faults } from '../faults.js';
-import { ingestBatch } from '../ingest.js';
+import { ingestBatch, type IngestObserver } from '../ingest.js';
+import { markDeliveredUpTo } from '../reservations/lifecycle.js';
+import type { ReservationSettings } from '../reservations/settings.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
@@ -38,6 +40,10 @@ export interface GatewayDeps {
   log: GatewayLog;
   /** How long central waits for the ack of a `commands` message. */
   commandAckTimeoutMs: number;
+  /** Reservation rules in ingest, and "delivered" when a store acks their commands. */
+  reservations: ReservationSettings;
+  /** Watches ingest (metrics, logs): every committed batch and every refused one. */
+  observer?: IngestObserver;
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -108,6 +114,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       storeId,
       deviceId,
       log: deps.log,
+      // A store that acked a reservation.created has it: the order system hears "delivered".
+      onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
     });
     const storePushers = pushersByStore.get(storeId) ?? new Set<CommandPusher>();
@@ -153,7 +161,10 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     socket.on('batch', (msg: unknown, ackFn: unknown) => {
       const ack = asAck(ackFn);
       if (!ack) return; // a batch without an ack cannot be confirmed: the agent will resend it
-      void onBatch(msg).then(ack, (err: unknown) => {
+      void onBatch(msg).then((answer) => {
+        ack(answer);
+        if (!answer.ok) deps.observer?.refused?.({ storeId, deviceId }, answer.error.code);
+      }, (err: unknown) => {
         deps.log.error({ err, ...log }, 'batch failed');
         ack(refusal('internal', 'central failed to store the batch; nothing was stored'));
       });
@@ -166,7 +177,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (queue.pending >= deps.limits.maxInFlight) {
         return refusal('retry_after', `more than ${deps.limits.maxInFlight} batches in flight`, { retryAfterMs: 250 });
       }
-      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log }, { storeId, deviceId }, parsed.data));
+      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data));
       if ('revoked' in result) {
         setImmediate(() => socket.disconnect(true));
         return refusal('internal', 'this device token was revoked; nothing was stored');

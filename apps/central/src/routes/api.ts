@@ -9,6 +9,9 @@ import { inventoryRoutes } from './inventory.js';
 import { itemRoutes } from './items.js';
 import { quarantineRoutes } from './quarantine.js';
 import { receiptRoutes } from './receipts.js';
+import { reportRoutes } from './reports.js';
+import { reservationRoutes } from './reservations.js';
+import { webhookRoutes } from './webhooks.js';
 import { storeRoutes } from './stores.js';
 
 export interface ApiOptions {
@@ -30,5 +33,8 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     await admin.register(inventoryRoutes);
     await admin.register(conflictRoutes);
     await admin.register(receiptRoutes, { clock: opts.clock });
+    await admin.register(reportRoutes);
+    await admin.register(reservationRoutes);
+    await admin.register(webhookRoutes);
   });
 };

@@ -13,7 +13,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: centralApi.inventoryResponse },
       },
     },
-    async (request) => listInventory(app.db.pool, request.query),
+    async (request) => listInventory(app.db.pool, request.query, app.reservations.settings.safetyStock),
   );
   app.get(
     '/inventory/counts',

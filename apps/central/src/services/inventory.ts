@@ -17,21 +17,26 @@ const badCursor = () => new AppError(400, 'validation_failed', 'after is not a c
 
 // Keys compare byte-wise (COLLATE "C") in both ORDER BY and the cursor predicate, so pages never skip or repeat.
 
-/** GET /inventory: one row per (store, sku), ordered by store then sku. Reservations are not booked yet: 0. */
-export async function listInventory(pool: pg.Pool, q: ListQuery): Promise<{ items: InventoryRow[]; next: string | null }> {
+/** GET /inventory: one row per (store, sku), ordered by store then sku; available = on-hand − reserved − safety (R4). */
+export async function listInventory(pool: pg.Pool, q: ListQuery, safetyStock = 0): Promise<{ items: InventoryRow[]; next: string | null }> {
   const after = decodeKeyCursor(q.after, 2);
   if (after === 'invalid') throw badCursor();
-  const r = await pool.query<{ store_id: string; sku: string; on_hand: number; damaged: number; quarantine: number }>(
-    `SELECT store_id, sku, on_hand, damaged, quarantine FROM inventory
+  const r = await pool.query<{ store_id: string; sku: string; on_hand: number; reserved: number; damaged: number; quarantine: number }>(
+    `SELECT store_id, sku, on_hand, reserved, damaged, quarantine FROM inventory
      WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)
        AND ($3::text IS NULL OR (store_id COLLATE "C", sku COLLATE "C") > ($3::text COLLATE "C", $4::text COLLATE "C"))
      ORDER BY store_id COLLATE "C", sku COLLATE "C" LIMIT $5`,
     [q.storeId ?? null, q.sku ?? null, after?.[0] ?? null, after?.[1] ?? null, q.limit],
   );
-  const items = r.rows.map((row) => {
-    const reserved = 0;
-    return { storeId: row.store_id, sku: row.sku, onHand: row.on_hand, reserved, available: available(row.on_hand, reserved), damaged: row.damaged, quarantine: row.quarantine };
-  });
+  const items = r.rows.map((row) => ({
+    storeId: row.store_id,
+    sku: row.sku,
+    onHand: row.on_hand,
+    reserved: row.reserved,
+    available: available(row.on_hand, row.reserved, safetyStock),
+    damaged: row.damaged,
+    quarantine: row.quarantine,
+  }));
   const last = r.rows.at(-1);
   return { items, next: r.rows.length === q.limit && last ? encodeKeyCursor([last.store_id, last.sku]) : null };
 }

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits } from '@outpost/shared';
 import { createTestDatabase } from '../../../../test/support/pg.js';
 import { client } from '../../../../test/support/http.js';
+import type { ReservationSettings } from '../reservations/settings.js';
 import { startCentral, type RunningCentral } from '../server.js';
 
 export const TEST_ADMIN_TOKEN = 'central-test-admin-token-0123456789';
@@ -18,7 +19,13 @@ export interface TestCentral {
 
 /** A real central on a free port over a fresh database of the shared test PostgreSQL. */
 export async function startTestCentral(
-  opts: { limits?: Partial<SyncLimits>; commandAckTimeoutMs?: number; /** Join another central's database (a second node). */ shareWith?: TestCentral } = {},
+  opts: {
+    limits?: Partial<SyncLimits>;
+    commandAckTimeoutMs?: number;
+    /** Join another central's database (a second node). */
+    shareWith?: TestCentral;
+    reservations?: ReservationSettings;
+  } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
   let central: RunningCentral;
@@ -30,6 +37,7 @@ export async function startTestCentral(
       limits: { ...DEFAULT_TEST_LIMITS, ...opts.limits },
       logger: false,
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
+      ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
     });
   } catch (err) {
     await database.drop();

@@ -3,6 +3,7 @@ import { encodeHlc, uuidv7, type BatchAck, type EventEnvelope, type EventPayload
 import type pg from 'pg';
 import { noFaults } from '../faults.js';
 import { ingestBatch, type BatchInput, type DeviceRevoked } from '../ingest.js';
+import type { ReservationSettings } from '../reservations/settings.js';
 
 // Test support for the inventory merge: devices that make real envelopes, and a sender that goes through the
 // real ingest function (seq checks, duplicates, the transaction) exactly as the socket gateway does.
@@ -31,7 +32,7 @@ export async function createDevice(pool: pg.Pool, storeId: string, node: string)
 }
 
 /** The next event of a device (seq assigned in capture order, like the agent's outbox). */
-export function makeEvent<T extends EventType>(dev: TestDevice, type: T, payload: EventPayloadMap[T], hlc: string): EventEnvelope {
+export function makeEvent<T extends EventType>(dev: TestDevice, type: T, payload: EventPayloadMap[T], hlc: string, schemaVersion = 1): EventEnvelope {
   const seq = dev.nextSeq++;
   return {
     eventId: uuidv7(),
@@ -41,7 +42,7 @@ export function makeEvent<T extends EventType>(dev: TestDevice, type: T, payload
     hlc,
     occurredAt: new Date().toISOString(),
     type,
-    schemaVersion: 1,
+    schemaVersion,
     correlationId: `corr-${dev.node}-${seq}`,
     payload,
   } as EventEnvelope;
@@ -51,10 +52,21 @@ export function batchOf(events: readonly EventEnvelope[]): BatchInput {
   return { firstSeq: events[0]!.seq, count: events.length, events: Buffer.from(JSON.stringify(events)) };
 }
 
-export async function send(pool: pg.Pool, events: readonly EventEnvelope[], opts: { inventory?: boolean } = {}): Promise<BatchAck | DeviceRevoked> {
+export async function send(
+  pool: pg.Pool,
+  events: readonly EventEnvelope[],
+  opts: { inventory?: boolean; reservations?: ReservationSettings } = {},
+): Promise<BatchAck | DeviceRevoked> {
   const first = events[0]!;
   return ingestBatch(
-    { pool, limits: FIXTURE_LIMITS, faults: noFaults, log: { error: (obj, msg) => console.error(msg, obj) }, ...(opts.inventory === undefined ? {} : { inventory: opts.inventory }) },
+    {
+      pool,
+      limits: FIXTURE_LIMITS,
+      faults: noFaults,
+      log: { error: (obj, msg) => console.error(msg, obj) },
+      ...(opts.inventory === undefined ? {} : { inventory: opts.inventory }),
+      ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
+    },
     { storeId: first.storeId, deviceId: first.deviceId },
     batchOf(events),
   );

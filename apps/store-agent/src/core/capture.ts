@@ -47,7 +47,7 @@ export interface CaptureDeps {
   onCaptured?: () => void;
 }
 
-type Kind = 'sale' | 'return' | 'count' | 'adjustment' | 'day';
+type Kind = 'sale' | 'return' | 'count' | 'adjustment' | 'day' | 'pick' | 'pickup';
 
 /** The store's calendar date now (local time zone: a business day is the store's day, not UTC's). */
 export function localDate(ms: number): string {
@@ -166,11 +166,36 @@ export class Capture {
     };
   }
 
+  /** The event a document id was captured as, if it was. */
+  findDocument(kind: Kind, docId: string): { eventId: string; seq: number } | null {
+    return this.q.findKey.get(kind, docId) ?? null;
+  }
+
+  /**
+   * A pick or handover of a reservation (document id = reservation id): carries the reservation's correlation id,
+   * and `apply` moves the local reservation in the same transaction as the event, so neither exists without the other.
+   */
+  reservationEvent<T extends 'pick.confirmed' | 'pickup.completed'>(
+    kind: 'pick' | 'pickup',
+    type: T,
+    payload: EventPayloadMap[T],
+    correlationId: string | null,
+    apply: () => void,
+  ): CaptureResult {
+    return this.record(kind, payload.reservationId, type, () => payload, { correlationId, within: apply });
+  }
+
   private knownSkus(skus: string[]): Set<string> {
     return new Set(this.q.knownSkus.all(JSON.stringify(skus)).map((r) => r.sku));
   }
 
-  private record<T extends EventType>(kind: Kind, docId: string, type: T, build: () => EventPayloadMap[T]): CaptureResult {
+  private record<T extends EventType>(
+    kind: Kind,
+    docId: string,
+    type: T,
+    build: () => EventPayloadMap[T],
+    opts: { correlationId?: string | null; within?: () => void } = {},
+  ): CaptureResult {
     const { adb, clock, now, storeId, deviceId } = this.d;
     const { q } = this;
     const result = adb.sqlite
@@ -194,7 +219,7 @@ export class Capture {
           occurredAt: new Date(at).toISOString(),
           type,
           schemaVersion: CURRENT_EVENT_VERSION[type],
-          correlationId: uuidv7(at),
+          correlationId: opts.correlationId ?? uuidv7(at),
           payload,
         };
         const parsed = parseEvent(envelope);
@@ -205,6 +230,7 @@ export class Capture {
         q.setCapture.run(seq, hlc);
         // Stock moves with the event in one transaction, derived by the same shared rules central uses.
         this.d.stock.record(movementsOf(parsed.value), countsOf(parsed.value), { capturedHere: true });
+        opts.within?.();
         return { eventId, seq, duplicate: false };
       })
       // IMMEDIATE: take the write lock before reading last_seq, so a second writer can never pick the same seq.

@@ -71,8 +71,8 @@ describe('command apply', () => {
     ]);
     const res = a.db.sqlite.prepare('SELECT reservation_id AS id, status, lines FROM reservations ORDER BY 1').all();
     expect(res).toEqual([
-      { id: 'RES-1', status: 'cancelled', lines: JSON.stringify([{ sku: 'A', qty: 2 }]) },
-      { id: 'RES-2', status: 'delivered', lines: JSON.stringify([{ sku: 'B', qty: 1 }]) },
+      { id: 'RES-1', status: 'cancelled', lines: JSON.stringify([{ sku: 'A', qty: 2, pickedQty: null }]) },
+      { id: 'RES-2', status: 'delivered', lines: JSON.stringify([{ sku: 'B', qty: 1, pickedQty: null }]) },
     ]);
     expect(a.db.sqlite.prepare('SELECT receipt_id FROM received_stock').pluck().all()).toEqual(['GR-1']);
     expect(a.status().pendingPicks).toBe(1);

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { parseCommandPayload, rawCommandSchema, type Command, type HybridClock, type RawCommand } from '@outpost/shared';
+import { handedOverLines, parseCommandPayload, rawCommandSchema, type Command, type HybridClock, type RawCommand, type ReservationLine } from '@outpost/shared';
 import type { AgentDb } from './db/open.js';
-import { appliedCommands, commandQuarantine, items, receivedStock, reservations } from './db/schema.js';
+import { appliedCommands, commandQuarantine, items, receivedStock, reservations, tasks } from './db/schema.js';
 import type { SyncStateStore } from './state.js';
 import type { Logger } from './log.js';
 import type { LocalStock } from './stock.js';
 
-type Outcome = 'applied' | 'ignored_old_version' | 'unknown_target' | 'quarantined';
+type Outcome = 'applied' | 'ignored_old_version' | 'ignored_closed' | 'unknown_target' | 'quarantined';
 
 export interface CommandApplierDeps {
   adb: AgentDb;
@@ -91,6 +91,14 @@ export class CommandApplier {
     this.d.onApplied?.(seq);
   }
 
+  private addRestockTask(taskId: string, reservationId: string, lines: { sku: string; qty: number }[], reason: string, at: string): void {
+    this.d.adb.db
+      .insert(tasks)
+      .values({ taskId, kind: 'restock', reservationId, lines: JSON.stringify(lines), reason, status: 'open', createdAt: at })
+      .onConflictDoNothing()
+      .run();
+  }
+
   /** A fresh stamp from the agent clock, persisted so a restart never issues it again. */
   private stampNow(): string {
     const hlc = this.d.clock.tick();
@@ -120,9 +128,11 @@ export class CommandApplier {
             reservationId: p.reservationId,
             orderId: p.orderId,
             status: 'delivered',
-            lines: JSON.stringify(p.lines),
+            lines: JSON.stringify(p.lines.map((l) => ({ sku: l.sku, qty: l.qty, pickedQty: null }))),
             expiresAt: p.expiresAt ?? null,
             createdSeq: cmd.seq,
+            createdAt: cmd.createdAt,
+            correlationId: cmd.correlationId,
             updatedAt: at,
           })
           .onConflictDoNothing()
@@ -130,8 +140,26 @@ export class CommandApplier {
         return r.changes > 0 ? 'applied' : 'unknown_target';
       }
       case 'reservation.cancelled': {
-        const r = db.update(reservations).set({ status: 'cancelled', updatedAt: at }).where(eq(reservations.reservationId, cmd.payload.reservationId)).run();
-        return r.changes > 0 ? 'applied' : 'unknown_target';
+        const p = cmd.payload;
+        const cur = db.select().from(reservations).where(eq(reservations.reservationId, p.reservationId)).get();
+        if (!cur) return 'unknown_target';
+        if (cur.status !== 'delivered' && cur.status !== 'picked' && cur.status !== 'short_picked') return 'ignored_closed';
+        const status = p.reason === 'expired' ? 'expired' : 'cancelled';
+        db.update(reservations)
+          .set({ status, closeReason: p.reason ?? null, updatedAt: at })
+          .where(eq(reservations.reservationId, p.reservationId))
+          .run();
+        // Goods already picked for it go back on the shelf: the same task id central uses for R5, so one task.
+        const back = handedOverLines(JSON.parse(cur.lines) as ReservationLine[]);
+        if (cur.status !== 'delivered' && back.length > 0) {
+          this.addRestockTask(`restock:${p.reservationId}`, p.reservationId, back, `reservation ${status}${p.reason && p.reason !== 'expired' ? `: ${p.reason}` : ''}`, at);
+        }
+        return 'applied';
+      }
+      case 'restock.requested': {
+        const p = cmd.payload;
+        this.addRestockTask(p.taskId, p.reservationId, p.lines, p.reason, at);
+        return 'applied';
       }
       case 'stock.received': {
         const p = cmd.payload;

@@ -64,6 +64,13 @@ export interface Settings {
   apiKey: string | null;
   port: number;
   host: string;
+  /** How often the POS inbox folder is looked at; a file is imported after two looks without a change. */
+  inboxPollMs: number;
+  /**
+   * A better-sqlite3 native module built for another runtime's ABI (the desktop shell under Electron), or null
+   * for the one npm built for Node. `npm run desktop` sets OUTPOST_SQLITE_BINDING; packaged apps do not need it.
+   */
+  sqliteBinding: string | null;
 }
 
 export function settingsFromEnv(env: Env): Settings {
@@ -80,5 +87,7 @@ export function settingsFromEnv(env: Env): Settings {
     apiKey: env.OUTPOST_AGENT_API_KEY || null,
     port: envInt(env, 'OUTPOST_AGENT_PORT', 8090, 0),
     host: env.OUTPOST_AGENT_HOST || '127.0.0.1',
+    inboxPollMs: envInt(env, 'OUTPOST_INBOX_POLL_MS', 1000),
+    sqliteBinding: env.OUTPOST_SQLITE_BINDING || null,
   };
 }

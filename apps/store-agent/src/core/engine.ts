@@ -7,9 +7,11 @@ import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type 
 import { openAgentDb, type AgentDb } from './db/open.js';
 import { crashNow, parseFaults } from './faults.js';
 import { buildHttpApi, isLoopbackHost } from './http-api.js';
+import { PosInbox } from './inbox.js';
 import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
+import { Picks } from './picks.js';
 import { SyncStateStore } from './state.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
@@ -42,8 +44,11 @@ export interface Agent {
   readonly outbox: Outbox;
   readonly applier: CommandApplier;
   readonly sync: SyncClient;
-  /** Serve the local API and start syncing; resolves with the URL the API listens on. */
-  start(opts?: { sync?: boolean; http?: boolean }): Promise<{ url: string | null }>;
+  readonly picks: Picks;
+  /** POS export files dropped in `<data-dir>/inbox/`, watched while the agent runs. */
+  readonly inbox: PosInbox;
+  /** Serve the local API, start syncing and watching the POS inbox; resolves with the URL the API listens on. */
+  start(opts?: { sync?: boolean; http?: boolean; inbox?: boolean }): Promise<{ url: string | null }>;
   /** Close the socket, the HTTP server and the database. Safe to call twice. */
   stop(): Promise<void>;
   status(): agentApi.AgentStatusResponse;
@@ -64,7 +69,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     throw new Error(`listening on ${host} (beyond loopback) needs OUTPOST_AGENT_API_KEY: the local API would be open to the network`);
   }
 
-  const adb = openAgentDb(dbPath(opts.dataDir), { sync: settings.sqliteSync });
+  const adb = openAgentDb(dbPath(opts.dataDir), { sync: settings.sqliteSync, nativeBinding: settings.sqliteBinding });
   let sync: SyncClient | null = null;
   let app: FastifyInstance | null = null;
   let stopped = false;
@@ -106,7 +111,15 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       log,
       agentVersion: opts.agentVersion ?? AGENT_VERSION,
     });
-    const pendingPicks = adb.sqlite.prepare("SELECT count(*) AS n FROM reservations WHERE status = 'delivered'");
+    const inbox = new PosInbox({
+      dataDir: opts.dataDir,
+      capture,
+      transaction: (fn) => adb.sqlite.transaction(fn).immediate(),
+      pollMs: settings.inboxPollMs,
+      log,
+      now,
+    });
+    const picks = new Picks(adb, capture, now);
     const client = sync;
 
     const status = (): agentApi.AgentStatusResponse => {
@@ -118,7 +131,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         pendingUp: Math.max(0, s.lastSeq - s.ackedSeq),
         lastAckedSeq: s.ackedSeq,
         lastSyncAt: s.lastSyncAt,
-        pendingPicks: (pendingPicks.get() as { n: number }).n,
+        pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
         lastError: s.lastError,
       };
@@ -132,17 +145,21 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       outbox,
       applier,
       sync: client,
+      picks,
+      inbox,
       status,
       async start(o = {}) {
         let url: string | null = null;
         if (o.http !== false) {
-          app = buildHttpApi({ capture, status, listItems: (q) => listItems(adb, q), listStock: (q) => stock.list(q), loopbackOnly, apiKey: settings.apiKey, log });
+          const { storeId, deviceId, deviceName, currency, centralUrl } = enrolment;
+          app = buildHttpApi({ capture, status, listItems: (q) => listItems(adb, q), listStock: (q) => stock.list(q, picks.heldBySku()), picks, loopbackOnly, apiKey: settings.apiKey, log, device: { storeId, deviceId, deviceName, currency, centralUrl } });
           await app.listen({ host, port });
           const addr = app.server.address();
           const p = typeof addr === 'object' && addr ? addr.port : port;
           url = `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
         }
         if (o.sync !== false) client.start();
+        if (o.inbox !== false) await inbox.start();
         log.info('agent started', { storeId: enrolment.storeId, deviceId: enrolment.deviceId, url });
         return { url };
       },
@@ -150,6 +167,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         if (stopped) return;
         stopped = true;
         client.stop();
+        await inbox.stop();
         if (app) await app.close();
         adb.close();
         log.info('agent stopped', { storeId: enrolment.storeId });

@@ -100,6 +100,6 @@ describe('local HTTP API', () => {
     const ui = await http(`${url}/`, 'GET');
     expect(ui.status).toBe(200);
     expect(ui.type).toMatch(/text\/html/);
-    expect(String(ui.body)).toContain('/api/v1/status');
+    expect(String(ui.body)).toContain('/ui/js/main.js'); // the associate UI's module (ui-routes.test.ts covers the assets)
   });
 });

@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@outpost/shared';
 import { InvalidEventError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
+import { PickError, type Picks } from './picks.js';
 import type { StockRow } from './stock.js';
+import { registerUiRoutes, type DeviceInfo } from './ui-routes.js';
 
 export interface HttpApiDeps {
   capture: Capture;
@@ -18,6 +19,10 @@ export interface HttpApiDeps {
   loopbackOnly: boolean;
   apiKey: string | null;
   log: Logger;
+  /** Who this agent is, for the associate UI (GET /api/v1/enrolment); never the device token. */
+  device?: DeviceInfo;
+  /** Reservations to pick and hand over (issue 4). */
+  picks?: Picks;
 }
 
 export const BODY_LIMIT = 256 * 1024;
@@ -52,16 +57,21 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
   return r.data;
 }
 
-const UI_HTML = new URL('../ui/index.html', import.meta.url);
 const itemsQuery = z.object({ sku: skuSchema.optional(), after: z.string().max(128).optional(), limit: limitSchema });
 
+export interface HttpBaseOptions {
+  loopbackOnly: boolean;
+  apiKey: string | null;
+  log: Logger;
+}
+
 /**
- * The associate-facing local API. §8: loopback Host names only (a web page elsewhere cannot post sales here via
- * DNS rebinding), JSON bodies only (a cross-site form cannot send them without a preflight), bounded bodies.
+ * The rules every local server of the agent follows, the engine's API and the enrolment set-up alike (see
+ * service.ts). §8: loopback Host names only (a web page elsewhere cannot post sales here via DNS rebinding), JSON
+ * bodies only (a cross-site form cannot send them without a preflight), bounded bodies, JSON errors.
  */
-export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
+export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
-  const uiHtml = readFileSync(UI_HTML, 'utf8');
 
   // Our own JSON parser: an empty body (POST /days/:date/close) is fine; everything else must be JSON.
   app.removeAllContentTypeParsers();
@@ -90,6 +100,7 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof HttpError) return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
+    if (err instanceof PickError) return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     if (err instanceof InvalidEventError) {
       d.log.error('capture built an invalid event', { error: err.message });
       return reply.status(422).send(errorBody('invalid_event', err.message, err.issues));
@@ -101,11 +112,35 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
     return reply.status(status).send(errorBody(code, status >= 500 ? 'internal error' : err.message, null));
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  return app;
+}
+
+/** The associate-facing local API: capture, status, item master, stock, and the associate UI (ui-routes.ts). */
+export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
+  const app = buildHttpBase(d);
+  registerUiRoutes(app, { device: d.device ?? null, enroll: null });
 
   const answer = (reply: FastifyReply, r: CaptureResult) => reply.status(r.duplicate ? 200 : 201).send(r);
   const body = (req: FastifyRequest) => req.body ?? {};
 
-  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(uiHtml));
+  const picks = d.picks;
+  if (picks) {
+    app.get('/api/v1/picks', (req) => {
+      const q = parse(agentApi.picksQuery, req.query, 'query');
+      return picks.list({ status: q.status, after: q.after, limit: q.limit });
+    });
+    app.post('/api/v1/picks/:reservationId/confirm', (req, reply) => {
+      const p = parse(agentApi.pickParams, req.params, 'reservation id');
+      const r = picks.confirm(p.reservationId, parse(agentApi.confirmPickBody, body(req), 'pick'));
+      return reply.status(r.duplicate ? 200 : 201).send(r);
+    });
+    app.post('/api/v1/picks/:reservationId/handover', (req, reply) => {
+      const r = picks.handover(parse(agentApi.pickParams, req.params, 'reservation id').reservationId);
+      return reply.status(r.duplicate ? 200 : 201).send(r);
+    });
+    app.get('/api/v1/tasks', () => ({ items: picks.listTasks(), next: null }));
+    app.post('/api/v1/tasks/:taskId/done', (req) => picks.completeTask(parse(agentApi.taskParams, req.params, 'task id').taskId));
+  }
   app.post('/api/v1/sales', (req, reply) => answer(reply, d.capture.sale(parse(agentApi.saleBody, body(req), 'sale'))));
   app.post('/api/v1/returns', (req, reply) => answer(reply, d.capture.return(parse(agentApi.returnBody, body(req), 'return'))));
   app.post('/api/v1/counts', (req, reply) => answer(reply, d.capture.count(parse(agentApi.countBody, body(req), 'count'))));

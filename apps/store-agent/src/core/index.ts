@@ -9,3 +9,6 @@ export { SyncStateStore } from './state.js';
 export { parseFaults, type Faults } from './faults.js';
 export { readEnrolment, writeEnrolment, settingsFromEnv, defaultDataDir, dbPath, agentJsonPath, type Enrolment, type Settings } from './config.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
+export { runAgentService, type AgentService, type AgentServiceOptions } from './service.js';
+export { enrolDevice, type EnrolOptions } from './service-enrol.js';
+export { EnrolmentError, type DeviceInfo } from './ui-routes.js';

@@ -108,7 +108,8 @@ describe('local stock', () => {
       }),
       { numRuns: 60 },
     );
-  });
+    // 60 real SQLite files: a bound for a hung run on a busy 2-core machine, not a speed check.
+  }, 60_000);
 
   it('a receipt stamped before a local count is inside the count; one after it adds on top; a redelivered receipt moves nothing', () => {
     const t = T0;

@@ -96,9 +96,12 @@ export class LocalStock {
     });
   }
 
-  /** GET /stock as a §10 list; reserved is 0 until the agent tracks reservations against stock. */
-  list(opts: { sku?: string | undefined; after?: string | undefined; limit: number }): { items: StockRow[]; next: string | null } {
-    const view = (r: { sku: string; onHand: number }): StockRow => ({ sku: r.sku, onHand: r.onHand, reserved: 0, available: available(r.onHand, 0) });
+  /** GET /stock as a §10 list; `held` = units open reservations hold per sku (Picks.heldBySku). */
+  list(opts: { sku?: string | undefined; after?: string | undefined; limit: number }, held: ReadonlyMap<string, number> = new Map()): { items: StockRow[]; next: string | null } {
+    const view = (r: { sku: string; onHand: number }): StockRow => {
+      const reserved = held.get(r.sku) ?? 0;
+      return { sku: r.sku, onHand: r.onHand, reserved, available: available(r.onHand, reserved) };
+    };
     if (opts.sku !== undefined) {
       const r = this.q.one.get(opts.sku);
       return { items: r ? [view(r)] : [], next: null };

@@ -7,6 +7,7 @@ import {
   returnDispositionSchema,
   skuSchema,
 } from '../events.js';
+import { limitSchema } from './common.js';
 
 // Bodies of the agent's local HTTP API (§10). businessDate and currency default to the store's.
 
@@ -74,3 +75,41 @@ export const agentStatusResponse = z.object({
   lastError: z.string().nullable(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
+
+// ---- picks (issue 4): reservations sent down by central, picked and handed over in the store
+
+export const pickStatusSchema = z.enum(['delivered', 'picked', 'short_picked', 'collected', 'cancelled', 'expired']);
+export const pickRowSchema = z.object({
+  reservationId: z.string(),
+  orderId: z.string(),
+  status: pickStatusSchema,
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), pickedQty: z.number().int().nullable() })),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+});
+export type PickRow = z.infer<typeof pickRowSchema>;
+export const picksQuery = z.object({
+  status: pickStatusSchema.optional(),
+  after: z.string().max(128).optional(),
+  limit: limitSchema,
+});
+export const pickParams = z.object({ reservationId: businessIdSchema });
+export const confirmPickBody = z.object({
+  lines: z.array(z.object({ sku: skuSchema, pickedQty: z.number().int().nonnegative('pickedQty cannot be negative') })).min(1),
+});
+export type ConfirmPickBody = z.infer<typeof confirmPickBody>;
+export const pickActionResponse = captureResponse.extend({ status: pickStatusSchema });
+
+/** Restock tasks: picked goods to put back on the shelf (a reservation cancelled after its pick, R5). */
+export const taskRowSchema = z.object({
+  taskId: z.string(),
+  kind: z.literal('restock'),
+  reservationId: z.string(),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
+  reason: z.string(),
+  status: z.enum(['open', 'done']),
+  createdAt: z.string(),
+  doneAt: z.string().nullable(),
+});
+export type TaskRow = z.infer<typeof taskRowSchema>;
+export const taskParams = z.object({ taskId: businessIdSchema });

@@ -3,6 +3,8 @@ import { currencySchema, minorUnitsSchema } from '../money.js';
 import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
 import { limitSchema, listResponse } from './common.js';
 
+export * from './reservations.js';
+
 /** Store ids also appear in URLs and file names: letters, digits, dot, dash, underscore. */
 export const storeIdSchema = z
   .string()
@@ -129,7 +131,19 @@ export const inventoryCountSchema = z.object({
 });
 export const inventoryCountsResponse = listResponse(inventoryCountSchema);
 
-export const conflictKindSchema = z.enum(['count_superseded', 'count_recomputed', 'unknown_sku', 'return_unlinked', 'return_linked']);
+export const conflictKindSchema = z.enum([
+  'count_superseded',
+  'count_recomputed',
+  'unknown_sku',
+  'return_unlinked',
+  'return_linked',
+  'oversold',
+  'rerouted',
+  'reroute_failed',
+  'pick_after_cancel',
+  'pickup_after_cancel',
+  'pick_unexpected',
+]);
 export const conflictsQuery = z.object({
   storeId: z.string().optional(),
   kind: z.string().optional(),
@@ -154,3 +168,84 @@ export const receiptBody = z.object({
   lines: z.array(z.object({ sku: businessIdSchema, qty: z.number().int().positive() })).min(1).max(1000),
 });
 export const receiptResponse = z.object({ receiptId: z.string(), hlc: z.string(), commandSeq: z.number().int() });
+
+// ---- reports (issue 7: fleet console, metrics, operational reports). Kept together at the end of the file.
+// Every report is a list `{items, next}` over aggregated rows, paged by an opaque key cursor; `format=csv` answers
+// the same page as text/csv (the next cursor then travels in the `x-next-cursor` header).
+
+const reportCursor = z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'after must be a cursor returned as next');
+export const reportFormatSchema = z.enum(['json', 'csv']).default('json');
+const reportPage = { after: reportCursor.optional(), limit: limitSchema, format: reportFormatSchema };
+const reportDays = {
+  /** First business day included (YYYY-MM-DD); default 30 days before `to`. */
+  from: z.iso.date().optional(),
+  /** Last business day included (YYYY-MM-DD); default today (UTC). */
+  to: z.iso.date().optional(),
+  storeId: storeIdSchema.optional(),
+};
+
+export const ingestRateQuery = z.object({
+  /** How many minutes back from now (the current minute included). */
+  minutes: z.coerce.number().int().min(1).max(1440).default(60),
+  storeId: storeIdSchema.optional(),
+  ...reportPage,
+});
+export const ingestRateRowSchema = z.object({ minute: z.string(), events: z.number().int(), quarantined: z.number().int() });
+export const ingestRateResponse = listResponse(ingestRateRowSchema);
+
+export const syncLagQuery = z.object({
+  /** Window of received events the lag figures are taken over. */
+  minutes: z.coerce.number().int().min(1).max(10_080).default(60),
+  ...reportPage,
+});
+export const syncLagRowSchema = z.object({
+  storeId: z.string(),
+  devices: z.number().int(),
+  /** Events waiting at the store, as its agents last reported them. */
+  pendingUp: z.number().int(),
+  lastSeenAt: z.string().nullable(),
+  lastReceivedAt: z.string().nullable(),
+  /** Events received in the window, and how long after capture they arrived (received − occurred). */
+  events: z.number().int(),
+  avgLagSeconds: z.number().nullable(),
+  maxLagSeconds: z.number().nullable(),
+});
+export const syncLagResponse = listResponse(syncLagRowSchema);
+
+export const salesByDayQuery = z.object({ ...reportDays, ...reportPage });
+export const salesByDayRowSchema = z.object({
+  businessDate: z.string(),
+  storeId: z.string(),
+  currency: z.string(),
+  sales: z.number().int(),
+  salesAmount: z.number().int(),
+  unitsSold: z.number().int(),
+  returns: z.number().int(),
+  returnsAmount: z.number().int(),
+  unitsReturned: z.number().int(),
+});
+export const salesByDayResponse = listResponse(salesByDayRowSchema);
+
+export const returnsByReasonQuery = z.object({ ...reportDays, ...reportPage });
+export const returnsByReasonRowSchema = z.object({
+  reasonCode: z.string(),
+  currency: z.string(),
+  lines: z.number().int(),
+  qty: z.number().int(),
+  refundAmount: z.number().int(),
+});
+export const returnsByReasonResponse = listResponse(returnsByReasonRowSchema);
+
+export const countVarianceQuery = z.object({ ...reportDays, ...reportPage });
+export const countVarianceRowSchema = z.object({
+  storeId: z.string(),
+  /** Counted (sku, count) lines, superseded counts included: each was a real count. */
+  countedLines: z.number().int(),
+  /** Lines where the count matched the books. */
+  exactLines: z.number().int(),
+  /** exactLines / countedLines (0..1). */
+  accuracy: z.number(),
+  netVariance: z.number().int(),
+  absVariance: z.number().int(),
+});
+export const countVarianceResponse = listResponse(countVarianceRowSchema);

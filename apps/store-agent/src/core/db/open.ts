@@ -24,9 +24,10 @@ const MIGRATIONS = fileURLToPath(new URL('../../../drizzle', import.meta.url));
  * Open (creating if needed) the agent database and bring its schema up to date.
  * synchronous=FULL by default: a sale acknowledged to the till must survive a power cut, not only a crash.
  */
-export function openAgentDb(file: string, opts: { sync?: SyncMode } = {}): AgentDb {
+export function openAgentDb(file: string, opts: { sync?: SyncMode; nativeBinding?: string | null } = {}): AgentDb {
   mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  // nativeBinding: the desktop shell in development runs under Electron, whose ABI differs from Node's.
+  const sqlite = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${opts.sync === 'normal' ? 'NORMAL' : 'FULL'}`);

@@ -60,14 +60,41 @@ export const items = sqliteTable('items', {
   version: integer('version').notNull(),
 });
 
-export const reservations = sqliteTable('reservations', {
-  reservationId: text('reservation_id').primaryKey(),
-  orderId: text('order_id').notNull(),
-  status: text('status').notNull(),
+/**
+ * Reservations central sent down (picks to do). status: delivered → picked | short_picked → collected, or
+ * cancelled / expired by central. lines: JSON [{sku, qty, pickedQty}] (pickedQty null until picked).
+ */
+export const reservations = sqliteTable(
+  'reservations',
+  {
+    reservationId: text('reservation_id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    status: text('status').notNull(),
+    lines: text('lines').notNull(),
+    expiresAt: text('expires_at'),
+    createdSeq: integer('created_seq').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    /** Central's correlation id of the reservation: carried into the pick and handover events. */
+    correlationId: text('correlation_id'),
+    createdAt: text('created_at'),
+    /** Why central closed it (cancelled / expired). */
+    closeReason: text('close_reason'),
+  },
+  (t) => [index('reservations_status_idx').on(t.status)],
+);
+
+/** Tasks for the associates; today: put picked goods back on the shelf (R5, a cancelled reservation). */
+export const tasks = sqliteTable('tasks', {
+  taskId: text('task_id').primaryKey(),
+  kind: text('kind').notNull(),
+  reservationId: text('reservation_id').notNull(),
+  /** JSON [{sku, qty}] */
   lines: text('lines').notNull(),
-  expiresAt: text('expires_at'),
-  createdSeq: integer('created_seq').notNull(),
-  updatedAt: text('updated_at').notNull(),
+  reason: text('reason').notNull(),
+  /** open | done */
+  status: text('status').notNull(),
+  createdAt: text('created_at').notNull(),
+  doneAt: text('done_at'),
 });
 
 export const receivedStock = sqliteTable('received_stock', {

@@ -1,0 +1,99 @@
+// Charts where a person would rather look than read, each with its figures as a CSV download.
+import { all, api, downloadCsv } from '../api.js';
+import { columnChart, pivot } from '../charts.js';
+import { clear, h } from '../dom.js';
+
+const seconds = (v) => (v >= 120 ? `${Math.round(v / 60)} min` : `${Math.round(v * 10) / 10} s`);
+const amount = (v) => (v / 100).toLocaleString(undefined, { maximumFractionDigits: 0 });
+const percent = (v) => `${Math.round(v * 100)}%`;
+
+export function reportsView(root) {
+  const today = new Date().toISOString().slice(0, 10);
+  const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const from = h('input', { type: 'date', name: 'from', value: monthAgo });
+  const to = h('input', { type: 'date', name: 'to', value: today });
+  const grid = h('div', { class: 'charts' });
+  root.append(
+    h('h2', { text: 'Reports' }),
+    h('div', { class: 'inline' }, h('label', {}, 'Business days from ', from), h('label', {}, ' to ', to)),
+    grid,
+  );
+  from.addEventListener('change', () => void refresh());
+  to.addEventListener('change', () => void refresh());
+
+  const days = () => `from=${from.value}&to=${to.value}`;
+  const csv = (path, name) => h('button', { type: 'button', class: 'link', 'data-csv': name, text: 'CSV', onclick: () => void downloadCsv(path, `${name}.csv`) });
+  const card = (chart, path, name, note) => h('section', { class: 'card' }, chart, h('div', { class: 'card-foot' }, note ? h('span', { class: 'muted', text: note }) : null, csv(path, name)));
+
+  async function refresh() {
+    const [rate, lag, sales, reasons, variance] = await Promise.all([
+      api('/reports/ingest-rate?minutes=60&limit=1000'),
+      all('/reports/sync-lag?minutes=60'),
+      all(`/reports/sales-by-day?${days()}`),
+      all(`/reports/returns-by-reason?${days()}`),
+      all(`/reports/count-variance?${days()}`),
+    ]);
+    const salesByStore = pivot(sales, 'businessDate', 'storeId', 'salesAmount');
+    const returnsByStore = pivot(sales, 'businessDate', 'storeId', 'returnsAmount');
+    const currencies = [...new Set(sales.map((r) => r.currency))];
+    const money = currencies.length === 1 ? ` (${currencies[0]})` : currencies.length ? ' (mixed currencies)' : '';
+    clear(grid).append(
+      card(
+        columnChart({
+          id: 'ingest-rate',
+          title: 'Events ingested per minute (last hour)',
+          categories: rate.items.map((r) => r.minute.slice(11, 16)),
+          series: [{ name: 'stored', values: rate.items.map((r) => r.events) }, { name: 'quarantined', values: rate.items.map((r) => r.quarantined) }],
+          hasData: rate.items.some((r) => r.events + r.quarantined > 0),
+          empty: 'Nothing arrived in the last hour.',
+        }),
+        '/reports/ingest-rate?minutes=60',
+        'ingest-rate',
+      ),
+      card(
+        columnChart({
+          id: 'sync-lag',
+          title: 'Sync lag per store: capture to central (last hour)',
+          categories: lag.map((r) => r.storeId),
+          series: [{ name: 'average', values: lag.map((r) => r.avgLagSeconds ?? 0) }, { name: 'worst', values: lag.map((r) => r.maxLagSeconds ?? 0) }],
+          format: seconds,
+        }),
+        '/reports/sync-lag?minutes=60',
+        'sync-lag',
+        `Waiting at stores now: ${lag.map((r) => `${r.storeId} ${r.pendingUp}`).join(', ') || 'none'}`,
+      ),
+      card(
+        columnChart({ id: 'sales-by-day', title: `Sales by store and day${money}`, categories: salesByStore.categories, series: salesByStore.series, format: amount }),
+        `/reports/sales-by-day?${days()}`,
+        'sales-by-day',
+      ),
+      card(
+        columnChart({ id: 'returns-by-day', title: `Returns by store and day${money}`, categories: returnsByStore.categories, series: returnsByStore.series, format: amount }),
+        `/reports/sales-by-day?${days()}`,
+        'sales-by-day',
+      ),
+      card(
+        columnChart({
+          id: 'returns-by-reason',
+          title: 'Returned units by reason code',
+          categories: reasons.map((r) => (currencies.length > 1 ? `${r.reasonCode} ${r.currency}` : r.reasonCode)),
+          series: [{ name: 'units', values: reasons.map((r) => r.qty) }],
+        }),
+        `/reports/returns-by-reason?${days()}`,
+        'returns-by-reason',
+      ),
+      card(
+        columnChart({
+          id: 'count-variance',
+          title: 'Count variance by store: units counted off the books',
+          categories: variance.map((r) => r.storeId),
+          series: [{ name: 'absolute variance', values: variance.map((r) => r.absVariance) }],
+        }),
+        `/reports/count-variance?${days()}`,
+        'count-variance',
+        variance.length ? `Inventory accuracy (counted lines matching the books): ${variance.map((r) => `${r.storeId} ${percent(r.accuracy)}`).join(', ')}` : '',
+      ),
+    );
+  }
+  return { refresh, every: 10_000 };
+}

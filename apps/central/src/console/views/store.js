@@ -1,0 +1,122 @@
+// One store: its devices, events per minute, and its event timeline (oldest first, page by page), with the
+// quarantine and conflicts that concern it.
+import { all, api } from '../api.js';
+import { columnChart } from '../charts.js';
+import { badge, clear, h, table, time } from '../dom.js';
+
+/** One line of what an event says, for the timeline. */
+export function summarize(ev) {
+  const p = ev.payload ?? {};
+  const lines = Array.isArray(p.lines) ? p.lines : [];
+  const skus = lines.map((l) => `${l.sku}×${l.qty ?? l.countedQty ?? l.qtyDelta ?? ''}`).join(', ');
+  const doc = p.transactionId ?? p.returnId ?? p.countId ?? p.adjustmentId ?? p.reservationId ?? p.businessDate ?? '';
+  return [doc, skus].filter(Boolean).join(' · ');
+}
+
+export function storeView(root, [storeId = '']) {
+  const head = h('div');
+  const chart = h('div', { class: 'card narrow' });
+  const timeline = h('tbody');
+  const more = h('button', { type: 'button', text: 'Load more events', hidden: true });
+  const side = h('div', { class: 'two-col' });
+
+  root.append(
+    h('p', {}, h('a', { href: '#/fleet', text: '← Fleet' })),
+    h('h2', { text: `Store ${storeId}` }),
+    head,
+    chart,
+    h('h3', { text: 'Event timeline' }),
+    h('table', { 'data-testid': 'timeline' }, h('thead', {}, h('tr', {}, ['Seq', 'Type', 'Occurred', 'Received', 'What', 'Correlation id'].map((c) => h('th', { text: c })))), timeline),
+    more,
+    side,
+  );
+
+  // The events API pages by an opaque cursor that only a full page returns: the last, partial page is fetched
+  // again on every refresh from where it starts, so new events appear at the end without reloading the page.
+  let pageStart = null;
+  let lastPageRows = [];
+  async function loadEvents() {
+    const page = await api(`/events?storeId=${encodeURIComponent(storeId)}&limit=100${pageStart ? `&after=${pageStart}` : ''}`);
+    for (const r of lastPageRows) r.remove();
+    lastPageRows = page.items.map((ev) =>
+      h(
+        'tr',
+        { 'data-event-id': ev.eventId, 'data-type': ev.type },
+        h('td', { class: 'num', text: ev.seq }),
+        h('td', { text: ev.type }),
+        h('td', {}, time(ev.occurredAt)),
+        h('td', {}, time(ev.receivedAt)),
+        h('td', { text: summarize(ev) }),
+        h('td', { class: 'mono muted', text: ev.correlationId }),
+      ),
+    );
+    timeline.append(...lastPageRows);
+    if (page.next) {
+      pageStart = page.next;
+      lastPageRows = [];
+    }
+    more.hidden = !page.next;
+  }
+  more.addEventListener('click', () => void loadEvents());
+
+  async function refresh() {
+    const stores = await all('/stores');
+    const st = stores.find((x) => x.storeId === storeId);
+    if (!st) {
+      clear(head).append(h('p', { class: 'error', text: `No store ${storeId}.` }));
+      return;
+    }
+    clear(head).append(
+      table(
+        ['Device', 'Online', 'Last seen', 'Acked seq', 'Events waiting at store', 'Commands waiting', 'Last error'],
+        st.devices.map((d) =>
+          h(
+            'tr',
+            { 'data-device-id': d.deviceId },
+            h('td', { text: d.name }),
+            h('td', {}, d.revokedAt ? h('span', { class: 'badge bad', text: 'revoked' }) : badge(d.online, 'online', 'offline')),
+            h('td', {}, time(d.lastSeenAt)),
+            h('td', { class: 'num', text: d.ackedSeq }),
+            h('td', { class: 'num', text: d.pendingUp ?? '—' }),
+            h('td', { class: 'num', text: d.pendingCommands }),
+            h('td', { class: 'error-text', text: d.lastError ?? '' }),
+          ),
+        ),
+        'No device enrolled yet.',
+      ),
+    );
+    const rate = await api(`/reports/ingest-rate?minutes=60&storeId=${encodeURIComponent(storeId)}&limit=1000`);
+    clear(chart).append(
+      columnChart({
+        id: 'store-ingest-rate',
+        title: 'Events received per minute (last hour)',
+        categories: rate.items.map((r) => r.minute.slice(11, 16)),
+        series: [{ name: 'stored', values: rate.items.map((r) => r.events) }, { name: 'quarantined', values: rate.items.map((r) => r.quarantined) }],
+        hasData: rate.items.some((r) => r.events + r.quarantined > 0),
+        empty: 'Nothing arrived in the last hour.',
+      }),
+    );
+    // The timeline grows from where it stopped: new events appear at the end without reloading the page.
+    if (more.hidden) await loadEvents();
+    const [q, c] = await Promise.all([
+      api(`/quarantine?storeId=${encodeURIComponent(storeId)}&status=open&limit=100`),
+      api(`/conflicts?storeId=${encodeURIComponent(storeId)}&limit=100`),
+    ]);
+    clear(side).append(
+      h(
+        'div',
+        {},
+        h('h3', {}, 'Open quarantine ', h('a', { href: '#/quarantine', text: '(all)' })),
+        table(['Seq', 'Error', 'Received'], q.items.map((x) => h('tr', {}, h('td', { class: 'num', text: x.seq }), h('td', { class: 'error-text', text: x.error }), h('td', {}, time(x.receivedAt)))), 'Nothing in quarantine.'),
+      ),
+      h(
+        'div',
+        {},
+        h('h3', {}, 'Conflicts ', h('a', { href: '#/conflicts', text: '(all)' })),
+        table(['Kind', 'Sku', 'Resolution', 'When'], c.items.map((x) => h('tr', {}, h('td', { text: x.kind }), h('td', { text: x.sku ?? '' }), h('td', { text: x.resolution }), h('td', {}, time(x.createdAt)))), 'No conflict recorded.'),
+      ),
+    );
+  }
+
+  return { refresh, every: 5000 };
+}

@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import { canTransition } from '@outpost/shared';
+import { AppError, notFound } from '../app-error.js';
+import { appendCommand } from '../command-stream.js';
+import { withTransaction, type Queryable } from '../db/database.js';
+import { lockInventory } from '../inventory-store.js';
+import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import type { ReservationSettings } from './settings.js';
+
+// Transitions decided at central: cancel (order system), expire (sweeper), delivered (the store's ack).
+
+/**
+ * Close an open reservation (cancelled or expired) and tell the store with reservation.cancelled. Takes the
+ * locks in the house order: the skus' inventory rows, then the reservation row, re-reading its status under lock.
+ * Answers null when the reservation was no longer open by then.
+ */
+export async function closeReservation(
+  tx: Queryable,
+  s: ReservationSettings,
+  reservationId: string,
+  to: 'cancelled' | 'expired',
+  reason: string,
+  extra: { reroutedTo?: string; exception?: string } = {},
+): Promise<ReservationRow | null> {
+  const peek = await loadReservation(tx, reservationId);
+  if (!peek) return null;
+  await lockInventory(tx, peek.storeId, peek.lines.map((l) => l.sku));
+  const row = await loadReservation(tx, reservationId, true);
+  if (!row || !canTransition(row.status, to)) return null;
+  const next = await writeTransition(tx, row, to, { reason, webhook: s.webhook !== null, ...extra });
+  await appendCommand(tx, row.storeId, 'reservation.cancelled', { reservationId, reason: to === 'expired' ? 'expired' : reason }, row.correlationId);
+  return next;
+}
+
+/** POST /reservations/:id/cancel. Cancelling a cancelled reservation answers it again; a closed one is a 409. */
+export async function cancelReservation(pool: pg.Pool, s: ReservationSettings, reservationId: string, reason: string | undefined): Promise<ReservationRow> {
+  return withTransaction(pool, async (tx) => {
+    const closed = await closeReservation(tx, s, reservationId, 'cancelled', reason ?? 'cancelled by the order system');
+    if (closed) return closed;
+    const row = await loadReservation(tx, reservationId);
+    if (!row) throw notFound(`reservation ${reservationId}`, { reservationId });
+    if (row.status === 'cancelled') return row;
+    throw new AppError(409, 'invalid_state', `reservation ${reservationId} is ${row.status} and can no longer be cancelled`, { status: row.status });
+  });
+}
+
+/** Expire open reservations past their expiresAt, a page at a time; answers how many it expired. */
+export async function expireDue(pool: pg.Pool, s: ReservationSettings, limit = 100): Promise<number> {
+  const due = await selectReservations(
+    pool,
+    `status IN ('requested', 'delivered', 'at_risk', 'picked', 'short_picked') AND expires_at <= now()`,
+    [],
+    `ORDER BY expires_at LIMIT ${Number(limit)}`,
+  );
+  let n = 0;
+  for (const r of due) {
+    const done = await withTransaction(pool, (tx) => closeReservation(tx, s, r.reservationId, 'expired', `not collected by ${r.expiresAt.toISOString()}`));
+    if (done) n++;
+  }
+  return n;
+}
+
+/**
+ * The store acked its command stream up to `appliedSeq`: reservations whose reservation.created is at or
+ * before it are delivered. Holding nothing new, this needs no inventory lock; SKIP LOCKED lets a concurrent
+ * pick (which locks the row) go first, and the pick's own transition covers the delivery.
+ */
+export async function markDeliveredUpTo(pool: pg.Pool, s: ReservationSettings, storeId: string, appliedSeq: number): Promise<number> {
+  return withTransaction(pool, async (tx) => {
+    const rows = await selectReservations(
+      tx,
+      `store_id = $1 AND status = 'requested' AND command_seq <= $2`,
+      [storeId, appliedSeq],
+      'ORDER BY command_seq FOR UPDATE SKIP LOCKED',
+    );
+    for (const r of rows) await writeTransition(tx, r, 'delivered', { reason: `store acked command ${r.commandSeq}`, webhook: s.webhook !== null });
+    return rows.length;
+  });
+}
+
