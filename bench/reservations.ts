@@ -208,6 +208,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < LATENCY_N; i++) seqLat.push(await reserveOne(i));
     const seqPost = [...postLat];
     const parLat: number[] = [];
+    postLat.length = 0;
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -248,6 +249,7 @@ export async function run(): Promise<void> {
     console.log(line('POST /reservations → agent applied + acked, one at a time', seqLat));
     console.log(line('  of which the POST itself (grant committed, answer back)', seqPost));
     console.log(line('same, 8 requests in flight', parLat));
+    console.log(line('  of which the POST itself', postLat));
     console.log(
       `floor (parts measured alone, p50): PostgreSQL commit ${fmt(floor.pg, 2)} ms + socket.io round trip ${fmt(floor.io, 2)} ms + SQLite FULL commit ${fmt(floor.sqlite, 2)} ms = ${fmt(floorMs, 2)} ms; ratio floor/p50 = ${fmt(floorMs / percentile(sorted(seqLat), 50), 2)}`,
     );

@@ -165,6 +165,11 @@ describe('fleet console in a real browser', () => {
     await page.click(`${handoverRow} a`);
     await page.waitForSelector(`[data-testid="timeline"] tr[data-event-id="${handover.eventId}"][data-type="pickup.completed"]`, UI);
     expect(await page.locator('[data-testid="timeline"] tbody tr').count()).toBe(3);
+    // Live: a sale arriving now appears on top of the timeline (newest first) without reloading the page.
+    const late = raw.sale(5);
+    expect(await raw.batch(5, [late])).toMatchObject({ ok: true, stored: 1 });
+    await page.waitForSelector(`[data-testid="timeline"] tbody tr:first-child[data-event-id="${late.eventId}"]`, UI);
+    expect(await page.locator('[data-testid="timeline"] tbody tr').count()).toBe(4);
     await screenshot(page, SHOTS, 'store-timeline');
 
     // The conflict log: the sales of an sku missing from the item master were recorded as a conflict.

@@ -37,6 +37,8 @@ export interface BuildAppOptions {
   reservations?: ReservationSettings;
   /** Run the reservation sweeper and webhook worker on this node (default true). */
   reservationBackground?: boolean;
+  /** How often connected stores are re-checked for commands whose notice was lost (default 15 s). */
+  commandRecheckMs?: number;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -70,6 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(reservationsPlugin, { settings: reservations, ...(opts.reservationBackground === undefined ? {} : { background: opts.reservationBackground }) });
   await app.register(realtimePlugin, {
     reservations,
+    ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
     limits: opts.limits,
     faults: opts.faults ?? noFaults,
     centralVersion: CENTRAL_VERSION,

@@ -1,5 +1,5 @@
-// pg_notify channels shared by every central node on one database. Notifications are sent inside the writing
-// transaction, so they arrive only after COMMIT.
+// pg_notify channels shared by every central node on one database. Command notices are sent right after the
+// writing transaction commits (see CommandNotices); a revocation's inside its transaction, so only on COMMIT.
 
 /** "Store X has new commands"; payload = storeId. */
 export const COMMANDS_CHANNEL = 'outpost_commands';

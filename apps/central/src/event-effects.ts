@@ -6,6 +6,7 @@ import type { StoredMovement } from './inventory-rules-central.js';
 import { linkReturns } from './returns-link.js';
 import { applyReservationEvents, checkOversold, reservationSkus } from './reservations/reservation-effects.js';
 import type { ReservationSettings } from './reservations/settings.js';
+import type { CommandNotices } from './command-stream.js';
 
 // What newly stored events do to central's picture (R3, R7, unknown skus), inside the ingest transaction.
 // Only events actually inserted reach here, so a resent batch changes nothing (R1).
@@ -41,7 +42,14 @@ function unknownSkuConflicts(storeId: string, events: readonly EventEnvelope[], 
 }
 
 /** Apply the inventory effects and conflict rules (R3, R4, R5, R7) of events just inserted for one store. */
-export async function applyEventEffects(tx: Queryable, storeId: string, events: readonly EventEnvelope[], reservations: ReservationSettings): Promise<void> {
+export async function applyEventEffects(
+  tx: Queryable,
+  storeId: string,
+  events: readonly EventEnvelope[],
+  reservations: ReservationSettings,
+  /** Commands the rules append (R5 restock) are announced after the ingest transaction commits. */
+  notices: CommandNotices,
+): Promise<void> {
   if (events.length === 0) return;
   const movements = storedMovementsOf(events);
   const counts = events.flatMap((ev) => countsOf(ev));
@@ -61,7 +69,7 @@ export async function applyEventEffects(tx: Queryable, storeId: string, events: 
     // Every sale and return line has a movement, so its sku was looked up while locking.
     conflicts.push(...unknownSkuConflicts(storeId, events, locked.known));
     // Picks and handovers after their movements; then R4 over everything this batch moved.
-    conflicts.push(...(await applyReservationEvents(tx, reservations, storeId, events)));
+    conflicts.push(...(await applyReservationEvents(tx, notices, reservations, storeId, events)));
     conflicts.push(...(await checkOversold(tx, reservations, storeId, skus)));
   }
   conflicts.push(...(await linkReturns(tx, storeId, events)));

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { refusal, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
+import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
 import type { Faults } from './faults.js';
@@ -116,6 +117,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
   }
   // A client whose transaction failed mid-way may be broken: destroy it rather than hand it back to the pool.
   let broken: Error | undefined;
+  const notices = new CommandNotices();
   try {
     await client.query('BEGIN');
     const dev = await client.query<{ stored_seq: string; revoked_at: Date | null }>(
@@ -139,7 +141,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
     const inserted = await insertEvents(client, conn, classified.valid);
-    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings());
+    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
     await insertQuarantine(client, conn, classified.quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
@@ -148,6 +150,8 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     ]);
     deps.faults.beforeCommit();
     await client.query('COMMIT');
+    // R5 restock tasks appended by the rules: announced now that they are committed.
+    await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
     const duplicates = seq.skip + (classified.valid.length - inserted.length);
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -19,6 +19,7 @@ export interface StartCentralOptions {
   logger?: FastifyServerOptions['logger'];
   commandAckTimeoutMs?: number;
   reservations?: ReservationSettings;
+  commandRecheckMs?: number;
 }
 
 export interface RunningCentral {
@@ -55,6 +56,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
+      ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -89,3 +89,8 @@ export function pivot(rows, categoryKey, seriesKey, valueKey) {
   }));
   return { categories, series };
 }
+
+/** An ISO minute as the viewer's local HH:MM (the API speaks UTC). */
+export function minuteLabel(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+}

@@ -35,6 +35,8 @@ export interface RealtimePluginOptions {
   reservations: ReservationSettings;
   /** Watches ingest (metrics, logs). */
   ingestObserver?: IngestObserver;
+  /** How often every connected store's pusher re-checks for commands without a notice (default 15 s). */
+  commandRecheckMs?: number;
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -90,6 +92,10 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       log: app.log.child({ component: 'pg-listen' }),
     });
     await listener.start();
+    // Command notices go out after COMMIT (CommandNotices): one lost to a crash in between, or to a dropped LISTEN
+    // connection, is made good here. Each pusher asks for commands past its store's acked seq: one indexed query.
+    const recheck = setInterval(() => gateway.triggerAll(), opts.commandRecheckMs ?? 15_000);
+    recheck.unref();
 
     app.decorate('realtime', { presence, disconnectDevice: (id: string) => gateway.disconnectDevice(id) });
     // Sockets go before the HTTP server closes (upgraded sockets would keep it waiting); the listener goes in
@@ -102,6 +108,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       });
     });
     app.addHook('onClose', async () => {
+      clearInterval(recheck);
       await listener.close();
       // pg's end() waits for every checked-out client. When the database went away, the adapter may be between
       // reconnect attempts and hold a half-acquired LISTEN client it never releases: bound the wait, then let the

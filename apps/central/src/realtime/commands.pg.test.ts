@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandsMessageSchema, parseCommandPayload, type RawCommand } from '@outpost/shared';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
+import { appendCommand, CommandNotices } from '../command-stream.js';
+import { withTransaction } from '../db/database.js';
 import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
 
 interface DeviceRow {
@@ -125,5 +127,27 @@ describe('agent gateway: command push', () => {
     }, { what: 'device one ack recorded' });
     expect(fleet[one.deviceId]).toMatchObject({ appliedCommandSeq: 1, pendingCommands: 0 });
     expect(fleet[two.deviceId]).toMatchObject({ appliedCommandSeq: 0, pendingCommands: 1 });
+  });
+});
+
+describe('agent gateway: a command whose notice was lost', () => {
+  it('still reaches a connected store through the periodic re-check', async () => {
+    const tc = await startTestCentral({ commandAckTimeoutMs: 2000, commandRecheckMs: 200 });
+    const a = await enrol(tc, 'store-quiet');
+    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId);
+    try {
+      await raw.connected();
+      const received = recordCommands(raw);
+      expect(await raw.hello()).toMatchObject({ ok: true });
+      // Committed, but the notice is never sent (as if central crashed between COMMIT and the notify).
+      await withTransaction(tc.central.app.db.pool, (tx) =>
+        appendCommand(tx, new CommandNotices(), 'store-quiet', 'item.upserted', { sku: 'SKU-Q', name: 'Quiet', price: 1, currency: 'EUR', version: 1 }, 'corr-q'),
+      );
+      await waitFor(() => received.length === 1, { what: 'the command pushed without a notice' });
+      expect(received[0]).toMatchObject({ seq: 1, type: 'item.upserted' });
+    } finally {
+      raw.close();
+      await tc.close();
+    }
   });
 });

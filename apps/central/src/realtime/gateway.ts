@@ -185,13 +185,18 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       return result;
     }
 
+    // A socket's status writes apply in the order they were sent: two in flight on different pool connections
+    // could commit out of order and leave an older backlog ("2 waiting") on the fleet table for good.
+    let statusWrites: Promise<void> = Promise.resolve();
     socket.on('status', (msg: unknown) => {
       const status = agentStatusSchema.safeParse(msg);
       if (!status.success) {
         deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
         return;
       }
-      recordStatus(deps.pool, deviceId, status.data).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+      statusWrites = statusWrites
+        .then(() => recordStatus(deps.pool, deviceId, status.data))
+        .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
     });
 
     socket.on('disconnect', (reason) => {

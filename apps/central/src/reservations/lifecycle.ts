@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { canTransition } from '@outpost/shared';
 import { AppError, notFound } from '../app-error.js';
-import { appendCommand } from '../command-stream.js';
+import { appendCommand, withCommands, type CommandNotices } from '../command-stream.js';
 import { withTransaction, type Queryable } from '../db/database.js';
 import { lockInventory } from '../inventory-store.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
@@ -16,6 +16,7 @@ import type { ReservationSettings } from './settings.js';
  */
 export async function closeReservation(
   tx: Queryable,
+  notices: CommandNotices,
   s: ReservationSettings,
   reservationId: string,
   to: 'cancelled' | 'expired',
@@ -28,14 +29,14 @@ export async function closeReservation(
   const row = await loadReservation(tx, reservationId, true);
   if (!row || !canTransition(row.status, to)) return null;
   const next = await writeTransition(tx, row, to, { reason, webhook: s.webhook !== null, ...extra });
-  await appendCommand(tx, row.storeId, 'reservation.cancelled', { reservationId, reason: to === 'expired' ? 'expired' : reason }, row.correlationId);
+  await appendCommand(tx, notices, row.storeId, 'reservation.cancelled', { reservationId, reason: to === 'expired' ? 'expired' : reason }, row.correlationId);
   return next;
 }
 
 /** POST /reservations/:id/cancel. Cancelling a cancelled reservation answers it again; a closed one is a 409. */
 export async function cancelReservation(pool: pg.Pool, s: ReservationSettings, reservationId: string, reason: string | undefined): Promise<ReservationRow> {
-  return withTransaction(pool, async (tx) => {
-    const closed = await closeReservation(tx, s, reservationId, 'cancelled', reason ?? 'cancelled by the order system');
+  return withCommands(pool, async (tx, notices) => {
+    const closed = await closeReservation(tx, notices, s, reservationId, 'cancelled', reason ?? 'cancelled by the order system');
     if (closed) return closed;
     const row = await loadReservation(tx, reservationId);
     if (!row) throw notFound(`reservation ${reservationId}`, { reservationId });
@@ -54,7 +55,7 @@ export async function expireDue(pool: pg.Pool, s: ReservationSettings, limit = 1
   );
   let n = 0;
   for (const r of due) {
-    const done = await withTransaction(pool, (tx) => closeReservation(tx, s, r.reservationId, 'expired', `not collected by ${r.expiresAt.toISOString()}`));
+    const done = await withCommands(pool, (tx, notices) => closeReservation(tx, notices, s, r.reservationId, 'expired', `not collected by ${r.expiresAt.toISOString()}`));
     if (done) n++;
   }
   return n;
@@ -67,6 +68,9 @@ export async function expireDue(pool: pg.Pool, s: ReservationSettings, limit = 1
  */
 export async function markDeliveredUpTo(pool: pg.Pool, s: ReservationSettings, storeId: string, appliedSeq: number): Promise<number> {
   return withTransaction(pool, async (tx) => {
+    // Derived state: a crash that loses this commit is repaired from devices.applied_command_seq by the sweeper
+    // (catchUpDelivered), so it need not wait for its own disk flush on every ack.
+    await tx.query('SET LOCAL synchronous_commit TO OFF');
     const rows = await selectReservations(
       tx,
       `store_id = $1 AND status = 'requested' AND command_seq <= $2`,

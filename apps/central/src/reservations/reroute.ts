@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { available, chooseRerouteStore } from '@outpost/shared';
 import { writeConflicts } from '../conflicts.js';
+import { withCommands } from '../command-stream.js';
 import { withTransaction } from '../db/database.js';
 import { closeReservation } from './lifecycle.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
@@ -30,8 +31,8 @@ async function candidates(pool: pg.Pool, s: ReservationSettings, row: Reservatio
 
 /** Step 3, also used to finish a reroute a crash interrupted. */
 async function completeReroute(pool: pg.Pool, s: ReservationSettings, original: string, moved: ReservationRow): Promise<'rerouted' | 'compensated'> {
-  return withTransaction(pool, async (tx) => {
-    const closed = await closeReservation(tx, s, original, 'cancelled', `rerouted to store ${moved.storeId} as ${moved.reservationId}`, { reroutedTo: moved.reservationId });
+  return withCommands(pool, async (tx, notices) => {
+    const closed = await closeReservation(tx, notices, s, original, 'cancelled', `rerouted to store ${moved.storeId} as ${moved.reservationId}`, { reroutedTo: moved.reservationId });
     if (closed) {
       await writeConflicts(tx, [
         {
@@ -46,7 +47,7 @@ async function completeReroute(pool: pg.Pool, s: ReservationSettings, original: 
       return 'rerouted';
     }
     // The original was picked, cancelled or expired meanwhile: the move is no longer wanted.
-    await closeReservation(tx, s, moved.reservationId, 'cancelled', `reroute of ${original} withdrawn: the original was no longer at risk`);
+    await closeReservation(tx, notices, s, moved.reservationId, 'cancelled', `reroute of ${original} withdrawn: the original was no longer at risk`);
     return 'compensated';
   });
 }
@@ -66,8 +67,8 @@ export async function rerouteOne(pool: pg.Pool, s: ReservationSettings, reservat
   for (let tries = 0; tries < 3; tries++) {
     const target = chooseRerouteStore(wanted, pool_);
     if (!target) break;
-    const moved = await withTransaction(pool, (tx) =>
-      reserveInTx(tx, s, { orderId: row.orderId, storeId: target, lines: wanted, expiresAt: row.expiresAt.toISOString(), allowReroute: true, correlationId: row.correlationId, reroutedFrom: row.reservationId }, new Date()),
+    const moved = await withCommands(pool, (tx, notices) =>
+      reserveInTx(tx, notices, s, { orderId: row.orderId, storeId: target, lines: wanted, expiresAt: row.expiresAt.toISOString(), allowReroute: true, correlationId: row.correlationId, reroutedFrom: row.reservationId }, new Date()),
     );
     if (moved.kind !== 'unavailable') return completeReroute(pool, s, row.reservationId, moved.row);
     pool_ = pool_.filter((c) => c.storeId !== target);

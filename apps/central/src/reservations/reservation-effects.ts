@@ -7,7 +7,7 @@ import {
   type PickConfirmed,
   type PickupCompleted,
 } from '@outpost/shared';
-import { appendCommand } from '../command-stream.js';
+import { appendCommand, type CommandNotices } from '../command-stream.js';
 import type { ConflictRecord } from '../conflicts.js';
 import type { Queryable } from '../db/database.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
@@ -39,7 +39,7 @@ const unexpected = (storeId: string, ev: ResEvent, why: string): ConflictRecord 
   correlationId: ev.correlationId,
 });
 
-async function onPick(tx: Queryable, s: ReservationSettings, storeId: string, ev: EventEnvelope<'pick.confirmed'>, row: ReservationRow): Promise<ConflictRecord[]> {
+async function onPick(tx: Queryable, notices: CommandNotices, s: ReservationSettings, storeId: string, ev: EventEnvelope<'pick.confirmed'>, row: ReservationRow): Promise<ConflictRecord[]> {
   const p: PickConfirmed = ev.payload;
   const outcome = pickOutcome(row.lines, p.lines);
   if (!outcome.ok) return [unexpected(storeId, ev, `the pick does not fit the reservation: ${outcome.error}`)];
@@ -54,7 +54,7 @@ async function onPick(tx: Queryable, s: ReservationSettings, storeId: string, ev
     const why = `picked after it was ${row.status}`;
     await writeTransition(tx, row, row.status, { reason: null, lines: outcome.lines, webhook, exception: `${why}; restock task sent to the store` });
     if (back.length > 0) {
-      await appendCommand(tx, storeId, 'restock.requested', { taskId: `restock:${row.reservationId}`, reservationId: row.reservationId, lines: back, reason: why }, row.correlationId);
+      await appendCommand(tx, notices, storeId, 'restock.requested', { taskId: `restock:${row.reservationId}`, reservationId: row.reservationId, lines: back, reason: why }, row.correlationId);
     }
     return [
       {
@@ -95,7 +95,13 @@ async function onPickup(tx: Queryable, s: ReservationSettings, storeId: string, 
 }
 
 /** Apply a batch's pick and pickup events in seq order (a pick and its handover may share a batch). */
-export async function applyReservationEvents(tx: Queryable, s: ReservationSettings, storeId: string, events: readonly EventEnvelope[]): Promise<ConflictRecord[]> {
+export async function applyReservationEvents(
+  tx: Queryable,
+  notices: CommandNotices,
+  s: ReservationSettings,
+  storeId: string,
+  events: readonly EventEnvelope[],
+): Promise<ConflictRecord[]> {
   const out: ConflictRecord[] = [];
   for (const ev of events) {
     if (!isResEvent(ev)) continue;
@@ -104,7 +110,7 @@ export async function applyReservationEvents(tx: Queryable, s: ReservationSettin
       out.push(unexpected(storeId, ev, 'central holds no such reservation for this store'));
       continue;
     }
-    out.push(...(ev.type === 'pick.confirmed' ? await onPick(tx, s, storeId, ev, row) : await onPickup(tx, s, storeId, ev, row)));
+    out.push(...(ev.type === 'pick.confirmed' ? await onPick(tx, notices, s, storeId, ev, row) : await onPickup(tx, s, storeId, ev, row)));
   }
   return out;
 }

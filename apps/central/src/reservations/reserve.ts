@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { available, uuidv7, type ReservationLine } from '@outpost/shared';
 import { AppError, notFound } from '../app-error.js';
-import { appendCommand } from '../command-stream.js';
-import { toNumber, withTransaction, type Queryable } from '../db/database.js';
+import { appendCommand, withCommands, type CommandNotices } from '../command-stream.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { selectReservations, type ReservationRow } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';
 import { enqueueWebhook } from './webhook-outbox.js';
@@ -34,7 +34,7 @@ const sameLines = (a: readonly { sku: string; qty: number }[], b: readonly Reser
  * skus' inventory rows are locked first, so concurrent requests for the last units queue on those rows and
  * each sees what the previous one took. Granting appends the reservation.created command in the same commit.
  */
-export async function reserveInTx(tx: Queryable, s: ReservationSettings, input: ReserveInput, now: Date): Promise<ReserveResult> {
+export async function reserveInTx(tx: Queryable, notices: CommandNotices, s: ReservationSettings, input: ReserveInput, now: Date): Promise<ReserveResult> {
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : new Date(now.getTime() + s.defaultHoldMs);
   if (expiresAt.getTime() <= now.getTime()) {
     throw new AppError(400, 'validation_failed', 'expiresAt must be in the future', { expiresAt: expiresAt.toISOString() });
@@ -69,6 +69,7 @@ export async function reserveInTx(tx: Queryable, s: ReservationSettings, input: 
   const correlationId = input.correlationId ?? uuidv7();
   const cmd = await appendCommand(
     tx,
+    notices,
     input.storeId,
     'reservation.created',
     { reservationId, orderId: input.orderId, lines: input.lines, expiresAt: expiresAt.toISOString() },
@@ -131,5 +132,5 @@ export async function reserveInTx(tx: Queryable, s: ReservationSettings, input: 
 }
 
 export async function createReservation(pool: pg.Pool, s: ReservationSettings, input: ReserveInput): Promise<ReserveResult> {
-  return withTransaction(pool, (tx) => reserveInTx(tx, s, input, new Date()));
+  return withCommands(pool, (tx, notices) => reserveInTx(tx, notices, s, input, new Date()));
 }

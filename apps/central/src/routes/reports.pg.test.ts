@@ -144,6 +144,31 @@ describe('reports API', () => {
     expect(busy!.avgLagSeconds).toBeGreaterThanOrEqual(600);
   });
 
+  it("a store's timeline lists its events newest first, page by page, and no other store's", async () => {
+    const a = await connect(tc, 'store-t', raws);
+    const b = await connect(tc, 'store-u', raws);
+    expect(await a.batch(1, [1, 2, 3, 4, 5].map((seq) => sale(a, seq, '2026-11-23', [{ sku: 'S1', qty: 1, unitPrice: 1 }])))).toMatchObject({ ok: true, stored: 5 });
+    expect(await b.batch(1, [sale(b, 1, '2026-11-23', [{ sku: 'S1', qty: 1, unitPrice: 1 }])])).toMatchObject({ ok: true, stored: 1 });
+    const seqs: number[][] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const p: { status: number; body: Page<{ seq: number; storeId: string }> } = await tc.api.get(`/reports/store-timeline?storeId=store-t&limit=2${after ? `&after=${after}` : ''}`);
+      expect(p.status).toBe(200);
+      expect(p.body.items.every((e) => e.storeId === 'store-t')).toBe(true);
+      seqs.push(p.body.items.map((e) => e.seq));
+      after = p.body.next;
+      if (!after) break;
+    }
+    expect(seqs).toEqual([[5, 4], [3, 2], [1]]);
+    const past = await tc.api.get<Page<unknown>>('/reports/store-timeline?storeId=store-t&after=99999999999999999999');
+    expect(past.body.items).toHaveLength(5);
+    const none = await tc.api.get<Page<unknown>>('/reports/store-timeline?storeId=nowhere');
+    expect(none.body).toEqual({ items: [], next: null });
+    const missing = await tc.api.get<{ error: { code: string } }>('/reports/store-timeline');
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('validation_failed');
+  });
+
   it('bad report requests answer the JSON error shape; an unknown cursor is an empty page', async () => {
     const reversed = await tc.api.get<{ error: { code: string; message: string } }>('/reports/sales-by-day?from=2026-11-20&to=2026-11-01');
     expect(reversed.status).toBe(400);

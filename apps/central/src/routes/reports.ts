@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { countVariance, ingestRate, returnsByReason, salesByDay, syncLag, type Page } from '../services/reports.js';
 import { toCsv } from '../services/reports-csv.js';
+import { storeTimeline } from '../services/reports-timeline.js';
 
 const CSV_NOTE = ' `format=csv` answers the same page as text/csv; the next cursor is then in the `x-next-cursor` header.';
 
@@ -18,6 +19,19 @@ function answer<T extends object>(reply: FastifyReply, format: 'json' | 'csv', n
 
 /** `/reports/...`: the console's charts as data, for people who would rather have a spreadsheet. */
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/reports/store-timeline',
+    {
+      schema: {
+        summary: "A store's events newest first (pass `next` as `after` for older ones)",
+        tags: ['reports'],
+        querystring: centralApi.storeTimelineQuery,
+        response: { 200: centralApi.storeTimelineResponse },
+      },
+    },
+    async (request) => storeTimeline(app.db.pool, request.query),
+  );
+
   app.get(
     '/reports/ingest-rate',
     {

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import { uuidv7, type centralApi } from '@outpost/shared';
 import { notFound } from '../app-error.js';
-import { appendCommand } from '../command-stream.js';
-import { toNumber, withTransaction } from '../db/database.js';
+import { appendCommand, withCommands } from '../command-stream.js';
+import { toNumber } from '../db/database.js';
 
 type Item = z.infer<typeof centralApi.itemSchema>;
 
@@ -30,7 +30,7 @@ const toItem = (r: Row): Item => ({
  * `item.upserted` command to every store's stream, so a committed price always reaches every store.
  */
 export async function upsertItem(pool: pg.Pool, sku: string, body: { name: string; price: number; currency: string }): Promise<Item> {
-  return withTransaction(pool, async (tx) => {
+  return withCommands(pool, async (tx, notices) => {
     const r = await tx.query<Row>(
       `INSERT INTO items (sku, name, price, currency, version) VALUES ($1, $2, $3, $4, 1)
        ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price = EXCLUDED.price, currency = EXCLUDED.currency,
@@ -43,7 +43,7 @@ export async function upsertItem(pool: pg.Pool, sku: string, body: { name: strin
     // Stores in a fixed order, so two concurrent item writes lock store rows in the same order (no deadlock).
     const stores = await tx.query<{ store_id: string }>('SELECT store_id FROM stores ORDER BY store_id');
     for (const s of stores.rows) {
-      await appendCommand(tx, s.store_id, 'item.upserted', { sku, name: item.name, price: item.price, currency: item.currency, version: item.version }, correlationId);
+      await appendCommand(tx, notices, s.store_id, 'item.upserted', { sku, name: item.name, price: item.price, currency: item.currency, version: item.version }, correlationId);
     }
     return item;
   });

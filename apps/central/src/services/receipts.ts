@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { CURRENT_COMMAND_VERSION, uuidv7, type HybridClock } from '@outpost/shared';
 import { notFound } from '../app-error.js';
-import { appendCommand } from '../command-stream.js';
-import { toNumber, withTransaction } from '../db/database.js';
+import { appendCommand, withCommands } from '../command-stream.js';
+import { toNumber } from '../db/database.js';
 import { applyMovements, lockInventory } from '../inventory-store.js';
 import type { StoredMovement } from '../inventory-rules-central.js';
 
@@ -29,7 +29,7 @@ export const receiptSourceId = (receiptId: string): string => `receipt:${receipt
  * the first booking.
  */
 export async function bookReceipt(pool: pg.Pool, clock: HybridClock, storeId: string, body: ReceiptInput): Promise<ReceiptResult> {
-  return withTransaction(pool, async (tx) => {
+  return withCommands(pool, async (tx, notices) => {
     const store = await tx.query('SELECT 1 FROM stores WHERE store_id = $1', [storeId]);
     if (store.rowCount === 0) throw notFound(`store ${storeId}`, { storeId });
     const hlc = clock.tick();
@@ -58,6 +58,7 @@ export async function bookReceipt(pool: pg.Pool, clock: HybridClock, storeId: st
     await applyMovements(tx, storeId, movements, locked.base);
     const cmd = await appendCommand(
       tx,
+      notices,
       storeId,
       'stock.received',
       { receiptId: body.receiptId, lines: body.lines, hlc },

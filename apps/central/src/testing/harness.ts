@@ -25,6 +25,7 @@ export async function startTestCentral(
     /** Join another central's database (a second node). */
     shareWith?: TestCentral;
     reservations?: ReservationSettings;
+    commandRecheckMs?: number;
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -38,6 +39,7 @@ export async function startTestCentral(
       logger: false,
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
+      ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
     });
   } catch (err) {
     await database.drop();

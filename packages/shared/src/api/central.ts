@@ -249,3 +249,11 @@ export const countVarianceRowSchema = z.object({
   absVariance: z.number().int(),
 });
 export const countVarianceResponse = listResponse(countVarianceRowSchema);
+
+/** A store's events newest first (the console's store timeline); `next` continues with older ones. */
+export const storeTimelineQuery = z.object({
+  storeId: storeIdSchema,
+  after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
+  limit: limitSchema,
+});
+export const storeTimelineResponse = eventsResponse;

@@ -1,6 +1,6 @@
 // Charts where a person would rather look than read, each with its figures as a CSV download.
 import { all, api, downloadCsv } from '../api.js';
-import { columnChart, pivot } from '../charts.js';
+import { columnChart, minuteLabel, pivot } from '../charts.js';
 import { clear, h } from '../dom.js';
 
 const seconds = (v) => (v >= 120 ? `${Math.round(v / 60)} min` : `${Math.round(v * 10) / 10} s`);
@@ -42,7 +42,7 @@ export function reportsView(root) {
         columnChart({
           id: 'ingest-rate',
           title: 'Events ingested per minute (last hour)',
-          categories: rate.items.map((r) => r.minute.slice(11, 16)),
+          categories: rate.items.map((r) => minuteLabel(r.minute)),
           series: [{ name: 'stored', values: rate.items.map((r) => r.events) }, { name: 'quarantined', values: rate.items.map((r) => r.quarantined) }],
           hasData: rate.items.some((r) => r.events + r.quarantined > 0),
           empty: 'Nothing arrived in the last hour.',

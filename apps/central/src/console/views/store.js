@@ -1,7 +1,7 @@
-// One store: its devices, events per minute, and its event timeline (oldest first, page by page), with the
+// One store: its devices, events per minute, and its event timeline (newest first, page by page), with the
 // quarantine and conflicts that concern it.
 import { all, api } from '../api.js';
-import { columnChart } from '../charts.js';
+import { columnChart, minuteLabel } from '../charts.js';
 import { badge, clear, h, table, time } from '../dom.js';
 
 /** One line of what an event says, for the timeline. */
@@ -17,7 +17,7 @@ export function storeView(root, [storeId = '']) {
   const head = h('div');
   const chart = h('div', { class: 'card narrow' });
   const timeline = h('tbody');
-  const more = h('button', { type: 'button', text: 'Load more events', hidden: true });
+  const more = h('button', { type: 'button', text: 'Load older events', hidden: true });
   const side = h('div', { class: 'two-col' });
 
   root.append(
@@ -31,33 +31,46 @@ export function storeView(root, [storeId = '']) {
     side,
   );
 
-  // The events API pages by an opaque cursor that only a full page returns: the last, partial page is fetched
-  // again on every refresh from where it starts, so new events appear at the end without reloading the page.
-  let pageStart = null;
-  let lastPageRows = [];
-  async function loadEvents() {
-    const page = await api(`/events?storeId=${encodeURIComponent(storeId)}&limit=100${pageStart ? `&after=${pageStart}` : ''}`);
-    for (const r of lastPageRows) r.remove();
-    lastPageRows = page.items.map((ev) =>
-      h(
-        'tr',
-        { 'data-event-id': ev.eventId, 'data-type': ev.type },
-        h('td', { class: 'num', text: ev.seq }),
-        h('td', { text: ev.type }),
-        h('td', {}, time(ev.occurredAt)),
-        h('td', {}, time(ev.receivedAt)),
-        h('td', { text: summarize(ev) }),
-        h('td', { class: 'mono muted', text: ev.correlationId }),
-      ),
+  // Newest first. A refresh puts events that arrived since on top; "Load older" continues below.
+  const shown = new Set();
+  let older = null;
+  const eventRow = (ev) =>
+    h(
+      'tr',
+      { 'data-event-id': ev.eventId, 'data-type': ev.type },
+      h('td', { class: 'num', text: ev.seq }),
+      h('td', { text: ev.type }),
+      h('td', {}, time(ev.occurredAt)),
+      h('td', {}, time(ev.receivedAt)),
+      h('td', { text: summarize(ev) }),
+      h('td', { class: 'mono muted', text: ev.correlationId }),
     );
-    timeline.append(...lastPageRows);
-    if (page.next) {
-      pageStart = page.next;
-      lastPageRows = [];
+  async function loadNewest() {
+    const page = await api(`/reports/store-timeline?storeId=${encodeURIComponent(storeId)}&limit=100`);
+    let fresh = page.items.filter((ev) => !shown.has(ev.eventId));
+    // A full page of unseen events means more arrived than one page since the last look: start over rather
+    // than leave a hole between them and what is shown.
+    if (shown.size > 0 && fresh.length === page.items.length && page.next) {
+      shown.clear();
+      clear(timeline);
+      fresh = page.items;
     }
-    more.hidden = !page.next;
+    if (shown.size === 0) {
+      older = page.next;
+      more.hidden = !older;
+    }
+    for (const ev of fresh) shown.add(ev.eventId);
+    timeline.prepend(...fresh.map(eventRow));
   }
-  more.addEventListener('click', () => void loadEvents());
+  async function loadOlder() {
+    const page = await api(`/reports/store-timeline?storeId=${encodeURIComponent(storeId)}&limit=100&after=${older}`);
+    const rows = page.items.filter((ev) => !shown.has(ev.eventId));
+    for (const ev of rows) shown.add(ev.eventId);
+    timeline.append(...rows.map(eventRow));
+    older = page.next;
+    more.hidden = !older;
+  }
+  more.addEventListener('click', () => void loadOlder());
 
   async function refresh() {
     const stores = await all('/stores');
@@ -90,14 +103,13 @@ export function storeView(root, [storeId = '']) {
       columnChart({
         id: 'store-ingest-rate',
         title: 'Events received per minute (last hour)',
-        categories: rate.items.map((r) => r.minute.slice(11, 16)),
+        categories: rate.items.map((r) => minuteLabel(r.minute)),
         series: [{ name: 'stored', values: rate.items.map((r) => r.events) }, { name: 'quarantined', values: rate.items.map((r) => r.quarantined) }],
         hasData: rate.items.some((r) => r.events + r.quarantined > 0),
         empty: 'Nothing arrived in the last hour.',
       }),
     );
-    // The timeline grows from where it stopped: new events appear at the end without reloading the page.
-    if (more.hidden) await loadEvents();
+    await loadNewest();
     const [q, c] = await Promise.all([
       api(`/quarantine?storeId=${encodeURIComponent(storeId)}&status=open&limit=100`),
       api(`/conflicts?storeId=${encodeURIComponent(storeId)}&limit=100`),
