@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startScratchPostgres } from '../test/support/scratch-postgres.js';
-import pg from 'pg';
 import { encodeHlc, uuidv7, type EventEnvelope } from '@outpost/shared';
 import { ingestBatch, noFaults, openDatabase, runMigrations, type Database } from '@outpost/central';
+import { createDatabase } from './support.js';
 import { fmt, percentile } from './stats.js';
 
 const N = Number(process.env.BENCH_MERGE_N ?? 50_000);
@@ -72,13 +72,7 @@ function workload(dev: Dev, n: number, wall0: number): { firstSeq: number; count
 
 async function freshDb(adminUrl: string): Promise<{ db: Database; name: string }> {
   const name = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openDatabase({ url: url.toString(), max: 4 });
+  const db = openDatabase({ url: await createDatabase(adminUrl, name), max: 4 });
   await runMigrations(db.pool);
   await db.pool.query('INSERT INTO stores (store_id, name) VALUES ($1, $1)', [STORE]);
   // Known items, as in a real store: unknown-sku flags would otherwise be written for every line.

@@ -25,7 +25,7 @@ import { createAgent, silentLogger, writeEnrolment, type Agent } from '@outpost/
 import { uuidv7 } from '@outpost/shared';
 import { freePort } from '../test/support/ports.js';
 import { startScratchPostgres } from '../test/support/scratch-postgres.js';
-import { api, waitUntil } from './http.js';
+import { api, createDatabase, waitUntil } from './support.js';
 import { fmt, percentile } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -60,16 +60,6 @@ function ackTracer(acks: Map<string, number>) {
     (socket as unknown as { on: typeof traced }).on = traced;
     return socket;
   };
-}
-
-async function createDb(adminUrl: string, name: string): Promise<string> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 /** The physical parts of one reservation's trip, each measured alone. */
@@ -165,7 +155,7 @@ export async function run(): Promise<void> {
   const agents: Agent[] = [];
   let central: ChildProcess | null = null;
   try {
-    const centralDb = await createDb(pgs.adminUrl, 'bench_res_central');
+    const centralDb = await createDatabase(pgs.adminUrl, 'bench_res_central');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     central = spawn(process.execPath, ['apps/central/bin/outpost-central.js', 'start', '--port', String(port), '--database-url', centralDb, '--data-dir', join(work, 'central')], {
@@ -242,8 +232,8 @@ export async function run(): Promise<void> {
       }),
     );
     const grantRate = granted / ((performance.now() - c0) / 1000);
-    const raw = await rawContention(await createDb(pgs.adminUrl, 'bench_res_raw'));
-    const floor = await floorParts(work, await createDb(pgs.adminUrl, 'bench_res_floor'));
+    const raw = await rawContention(await createDatabase(pgs.adminUrl, 'bench_res_raw'));
+    const floor = await floorParts(work, await createDatabase(pgs.adminUrl, 'bench_res_floor'));
     const floorMs = floor.pg + floor.io + floor.sqlite;
 
     console.log(line('POST /reservations → agent applied + acked, one at a time', seqLat));

@@ -18,7 +18,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { createAgent, writeEnrolment, silentLogger } from '@outpost/store-agent';
 import { uuidv7 } from '@outpost/shared';
 import { freePort } from '../test/support/ports.js';
-import { api, waitUntil } from './http.js';
+import { api, createDatabase, waitUntil } from './support.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -118,15 +118,7 @@ async function benchCapture(work: string, sync: 'full' | 'normal'): Promise<Capt
 }
 
 async function benchCatchUp(work: string, pgAdmin: string, n: number) {
-  const dbUrl = async (name: string) => {
-    const c = new pg.Client({ connectionString: pgAdmin });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
-    await c.end();
-    const u = new URL(pgAdmin);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
+  const dbUrl = (name: string) => createDatabase(pgAdmin, name);
   const centralDb = await dbUrl(`bench_central_${n}`);
   const port = await freePort();
   const token = 'bench-admin-token-0123456789abcdef';
