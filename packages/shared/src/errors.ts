@@ -10,6 +10,22 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
+/**
+ * An outcome an API names (not found, conflict, refused state ...), with its HTTP status and the
+ * `{error:{code,message,details}}` it answers. Both apps' error handlers render it.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
 export function errorBody(code: string, message: string, details: unknown = null): ErrorBody {
   return { error: { code, message, details } };
 }

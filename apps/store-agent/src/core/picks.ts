@@ -1,19 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { handedOverLines, heldBySku, pickOutcome, type agentApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
+import { ApiError, handedOverLines, heldBySku, pickOutcome, type agentApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { Capture, CaptureResult } from './capture.js';
 import type { AgentDb } from './db/open.js';
 
 /** A pick or handover refused, with the HTTP status and the words the associate sees. */
-export class PickError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-  }
-}
+export class PickError extends ApiError {}
 
 type LocalStatus = agentApi.PickRow['status'];
 interface Row {
