@@ -160,6 +160,10 @@ describe('agent gateway: upstream batches', () => {
     const replay = await tc.api.post(`/quarantine/${id}/replay`);
     expect(replay).toEqual({ status: 200, body: { id, status: 'replayed', eventId: good.eventId } });
     expect((await events(tc, 'store-rp')).map((e) => e.eventId)).toEqual([good.eventId]);
+    // It takes effect as if it had arrived valid: the sale moves central's stock (once).
+    const sold = (good.payload as { lines: { sku: string; qty: number }[] }).lines[0]!;
+    const inv = await tc.api.get<{ items: { onHand: number }[] }>(`/inventory?storeId=store-rp&sku=${sold.sku}`);
+    expect(inv.body.items[0]?.onHand).toBe(-sold.qty);
     expect((await tc.api.post<{ error: { code: string } }>(`/quarantine/${id}/replay`)).status).toBe(409);
     expect((await tc.api.get<{ items: unknown[] }>('/quarantine?status=open')).body.items).toHaveLength(0);
     expect((await tc.api.post(`/quarantine/999999/replay`)).status).toBe(404);

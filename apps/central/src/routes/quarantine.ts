@@ -26,6 +26,6 @@ export const quarantineRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: centralApi.quarantineReplayResponse },
       },
     },
-    async (request) => replayQuarantine(app.db.pool, request.params.id),
+    async (request) => replayQuarantine(app.db.pool, request.params.id, app.reservations.settings),
   );
 };

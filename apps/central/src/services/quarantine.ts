@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { parseEvent, type centralApi } from '@outpost/shared';
 import { AppError, notFound } from '../app-error.js';
 import { unstorableReason } from '../batch-rules.js';
-import { toIso, toNumber, withTransaction } from '../db/database.js';
+import { withCommands } from '../command-stream.js';
+import { toIso, toNumber } from '../db/database.js';
+import { applyEventEffects } from '../event-effects.js';
+import type { ReservationSettings } from '../reservations/settings.js';
 import { cursorParam } from './cursor.js';
 
 type QuarantineItem = z.infer<typeof centralApi.quarantineItemSchema>;
@@ -58,10 +61,11 @@ export async function listQuarantine(
 
 /**
  * Re-validate a quarantined event with today's schemas. Valid now (e.g. central learned a newer schema version)
- * -> stored as an event and marked replayed; still invalid -> 422 and it stays open.
+ * -> stored as an event, with the same effects as if it had arrived valid (inventory, conflicts, reservations:
+ * DESIGN §9, central inventory = a replay of the events), and marked replayed; still invalid -> 422, stays open.
  */
-export async function replayQuarantine(pool: pg.Pool, id: string): Promise<{ id: string; status: 'replayed'; eventId: string }> {
-  return withTransaction(pool, async (tx) => {
+export async function replayQuarantine(pool: pg.Pool, id: string, reservations: ReservationSettings): Promise<{ id: string; status: 'replayed'; eventId: string }> {
+  return withCommands(pool, async (tx, notices) => {
     const r = await tx.query<Row>('SELECT * FROM quarantine WHERE id = $1 FOR UPDATE', [id]);
     const row = r.rows[0];
     if (!row) throw notFound(`quarantine item ${id}`, { id });
@@ -75,11 +79,13 @@ export async function replayQuarantine(pool: pg.Pool, id: string): Promise<{ id:
     if (ev.storeId !== row.store_id || ev.deviceId !== row.device_id || ev.seq !== seq) {
       throw new AppError(422, 'still_invalid', `the event claims store ${ev.storeId}, device ${ev.deviceId}, seq ${ev.seq}; it arrived as seq ${seq} of device ${row.device_id} of store ${row.store_id}`);
     }
-    await tx.query(
+    const inserted = await tx.query(
       `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
       [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
     );
+    // Only an event actually stored now takes effect (one stored before under its id already did: R1).
+    if (inserted.rowCount === 1) await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
     await tx.query(`UPDATE quarantine SET status = 'replayed', replayed_at = now() WHERE id = $1`, [id]);
     return { id: String(row.id), status: 'replayed' as const, eventId: ev.eventId };
   });
