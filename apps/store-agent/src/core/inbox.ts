@@ -176,7 +176,10 @@ export class PosInbox {
         details: { file: name, rejectedAt: new Date((this.d.now ?? Date.now)()).toISOString(), errors },
       },
     };
-    await writeFile(`${movedTo}.error.json`, `${JSON.stringify(report, null, 2)}\n`);
+    // Written aside and renamed: whoever watches rejected/ (a POS tool, a person) never reads half a report.
+    const reportPath = `${movedTo}.error.json`;
+    await writeFile(`${reportPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+    await rename(`${reportPath}.tmp`, reportPath);
     this.seen.delete(name);
     this.d.log.warn('pos file rejected', { file: name, movedTo, errors: errors.slice(0, 5) });
     return { file: name, result: 'rejected', errors, movedTo };
