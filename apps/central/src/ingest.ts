@@ -4,6 +4,7 @@ import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStore
 import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
+import { writePostings } from './erp/outbox.js';
 import type { Faults } from './faults.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 
@@ -18,6 +19,8 @@ export interface IngestDeps {
   reservations?: ReservationSettings;
   /** Told about every committed batch (metrics, logs); called after COMMIT, never allowed to fail the batch. */
   observer?: IngestObserver;
+  /** Write the ERP postings of the batch in its transaction (default true; false only to measure ingest alone). */
+  erp?: boolean;
 }
 
 /** What one committed batch did, for whoever watches ingest (metrics, logs). */
@@ -30,6 +33,8 @@ export interface CommittedBatch {
   duplicates: number;
   /** From taking a connection to COMMIT. */
   seconds: number;
+  /** ERP postings the batch wrote (0 when it wrote none: the ERP worker need not be woken). */
+  postings?: number;
 }
 
 export interface IngestObserver {
@@ -142,6 +147,8 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     }
     const inserted = await insertEvents(client, conn, classified.valid);
     if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
+    // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
+    const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
     await insertQuarantine(client, conn, classified.quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
@@ -155,7 +162,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     const duplicates = seq.skip + (classified.valid.length - inserted.length);
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined: classified.quarantined, duplicates, seconds });
+      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined: classified.quarantined, duplicates, seconds, postings });
     } catch (err) {
       // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
       deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');

@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { runMigrations } from './db/migrate.js';
 import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
 import type { ReservationSettings } from './reservations/settings.js';
+import type { ErpSettings } from './erp/settings.js';
 
 export interface StartCentralOptions {
   port: number;
@@ -20,6 +21,8 @@ export interface StartCentralOptions {
   commandAckTimeoutMs?: number;
   reservations?: ReservationSettings;
   commandRecheckMs?: number;
+  /** ERP posting settings (default: the built-in ledger). */
+  erp?: ErpSettings;
 }
 
 export interface RunningCentral {
@@ -57,6 +60,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
+      ...(opts.erp === undefined ? {} : { erp: opts.erp }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -100,6 +100,12 @@ export const events = pgTable(
     index('events_sale_tx_idx')
       .on(t.storeId, sql`(payload->>'transactionId')`)
       .where(sql`type = 'sale.completed'`),
+    // A store's sales and returns of one business day: reconciliation and the sales/returns reports.
+    index('events_business_day_idx')
+      .on(t.storeId, sql`(payload->>'businessDate')`)
+      .where(sql`type IN ('sale.completed', 'return.received')`),
+    // Time windows over arrival (ingest-rate report): BRIN, a few pages for a table that only grows in time order.
+    index('events_received_at_brin').using('brin', t.receivedAt),
   ],
 );
 
@@ -289,6 +295,8 @@ export const reservations = pgTable(
     index('reservations_undelivered_idx').on(t.storeId, t.commandSeq).where(sql`status = 'requested'`),
     index('reservations_open_expiry_idx').on(t.expiresAt).where(sql`status IN ('requested', 'delivered', 'at_risk', 'picked', 'short_picked')`),
     index('reservations_at_risk_idx').on(t.storeId).where(sql`status = 'at_risk'`),
+    // The sweeper finishes reroutes a crash interrupted by looking reservations up by their origin.
+    index('reservations_rerouted_from_idx').on(t.reroutedFrom).where(sql`rerouted_from IS NOT NULL`),
   ],
 );
 
@@ -337,3 +345,138 @@ export const socketIoAttachments = pgTable('socket_io_attachments', {
   createdAt: ts('created_at').defaultNow(),
   payload: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('payload'),
 });
+
+// ---- ERP posting (DESIGN §6; issue 5): a transactional outbox of postings, written in the ingest transaction.
+
+/** One document for the ERP. Its posting_id is the ERP-side external reference (looked up before creating). */
+export const erpPostings = pgTable(
+  'erp_postings',
+  {
+    postingId: uuid('posting_id').notNull(),
+    /** Creation order: a store's postings go to the ERP in this order; also the list cursor. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    kind: text('kind', { enum: ['sale', 'return', 'count', 'day_summary'] }).notNull(),
+    businessDate: text('business_date').notNull(),
+    correlationId: text('correlation_id').notNull(),
+    /** The store event a per-document posting comes from (null for a day summary, which covers many). */
+    sourceEventId: uuid('source_event_id'),
+    /** The ErpDocument as handed to the connector. */
+    document: jsonb('document').notNull(),
+    status: text('status', { enum: ['pending', 'posted', 'retrying', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    errorDetails: jsonb('error_details'),
+    erpRef: text('erp_ref'),
+    connector: text('connector'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    postedAt: ts('posted_at'),
+  },
+  (t) => [
+    // Keyed by store first (DESIGN §7: the posting tables can be distributed by store); the id alone is indexed for
+    // the API's look-ups by posting id.
+    primaryKey({ columns: [t.storeId, t.postingId] }),
+    index('erp_postings_posting_idx').on(t.postingId),
+    index('erp_postings_seq_idx').on(t.seq),
+    uniqueIndex('erp_postings_source_idx').on(t.storeId, t.sourceEventId).where(sql`source_event_id IS NOT NULL`),
+    // The head of each store's open postings (the worker's claim) and the list by status.
+    index('erp_postings_store_open_idx').on(t.storeId, t.seq).where(sql`status IN ('pending', 'retrying')`),
+    index('erp_postings_status_seq_idx').on(t.status, t.seq),
+    index('erp_postings_store_day_idx').on(t.storeId, t.businessDate),
+  ],
+);
+
+/** Which posting covers which store event: each sale, return or count is covered by exactly one posting. */
+export const erpPostingEvents = pgTable(
+  'erp_posting_events',
+  {
+    storeId: text('store_id').notNull(),
+    eventId: uuid('event_id').notNull(),
+    postingId: uuid('posting_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.eventId] }), index('erp_posting_events_posting_idx').on(t.storeId, t.postingId)],
+);
+
+/** Summary mode: sales and returns waiting for their store's day summary (cut by day.closed or the cut-off). */
+export const erpDayPending = pgTable(
+  'erp_day_pending',
+  {
+    storeId: text('store_id').notNull(),
+    businessDate: text('business_date').notNull(),
+    eventId: uuid('event_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.businessDate, t.eventId] })],
+);
+
+/** Per-store posting settings, changed through the admin API; a store without a row posts one document per sale. */
+export const erpStoreSettings = pgTable('erp_store_settings', {
+  storeId: text('store_id').primaryKey(),
+  postingMode: text('posting_mode', { enum: ['per_sale', 'day_summary'] }).notNull().default('per_sale'),
+  /** "HH:MM" UTC on the day after the business day: a summary not closed by day.closed is cut then. Null = default. */
+  summaryCutoff: text('summary_cutoff'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** One worker at a time per store (any node): a lease that runs out if its node dies. */
+export const erpStoreLeases = pgTable('erp_store_leases', {
+  storeId: text('store_id').primaryKey(),
+  owner: text('owner'),
+  leasedUntil: ts('leased_until').notNull().default(sql`'epoch'::timestamptz`),
+});
+
+/** The `ledger` connector's books: one journal entry per posting (posting_id unique = exactly once). */
+export const erpLedgerEntries = pgTable(
+  'erp_ledger_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    postingId: uuid('posting_id').notNull(),
+    storeId: text('store_id').notNull(),
+    businessDate: text('business_date').notNull(),
+    kind: text('kind').notNull(),
+    currency: text('currency'),
+    correlationId: text('correlation_id').notNull(),
+    description: text('description').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.id] }),
+    uniqueIndex('erp_ledger_entries_store_posting_idx').on(t.storeId, t.postingId),
+    // The connector's look-up by reference alone (ErpConnector.lookup names no store).
+    index('erp_ledger_entries_posting_idx').on(t.postingId),
+    index('erp_ledger_entries_id_idx').on(t.id),
+    index('erp_ledger_entries_store_day_idx').on(t.storeId, t.businessDate, t.id),
+  ],
+);
+
+/** Double-entry lines of a ledger entry: for every entry, sum(debit) = sum(credit). */
+export const erpLedgerLines = pgTable(
+  'erp_ledger_lines',
+  {
+    storeId: text('store_id').notNull(),
+    entryId: bigint('entry_id', { mode: 'number' }).notNull(),
+    lineNo: integer('line_no').notNull(),
+    account: text('account').notNull(),
+    debit: bigint('debit', { mode: 'number' }).notNull().default(0),
+    credit: bigint('credit', { mode: 'number' }).notNull().default(0),
+    memo: text('memo'),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.entryId, t.lineNo] })],
+);
+
+/** Stock moves of a ledger entry: quantity from one location to another (store buckets, customer, adjustment). */
+export const erpLedgerStockMoves = pgTable(
+  'erp_ledger_stock_moves',
+  {
+    entryId: bigint('entry_id', { mode: 'number' }).notNull(),
+    lineNo: integer('line_no').notNull(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    qty: integer('qty').notNull(),
+    fromLocation: text('from_location').notNull(),
+    toLocation: text('to_location').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.entryId, t.lineNo] }), index('erp_ledger_stock_moves_store_sku_idx').on(t.storeId, t.sku)],
+);

@@ -164,6 +164,9 @@ describe('agent gateway: upstream batches', () => {
     const sold = (good.payload as { lines: { sku: string; qty: number }[] }).lines[0]!;
     const inv = await tc.api.get<{ items: { onHand: number }[] }>(`/inventory?storeId=store-rp&sku=${sold.sku}`);
     expect(inv.body.items[0]?.onHand).toBe(-sold.qty);
+    // ... and is posted to the ERP like any sale.
+    const postings = await tc.api.get<{ items: { kind: string; storeId: string }[] }>('/erp/postings?storeId=store-rp');
+    expect(postings.body.items.map((p) => p.kind)).toEqual(['sale']);
     expect((await tc.api.post<{ error: { code: string } }>(`/quarantine/${id}/replay`)).status).toBe(409);
     expect((await tc.api.get<{ items: unknown[] }>('/quarantine?status=open')).body.items).toHaveLength(0);
     expect((await tc.api.post(`/quarantine/999999/replay`)).status).toBe(404);

@@ -26,6 +26,10 @@ export const quarantineRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: centralApi.quarantineReplayResponse },
       },
     },
-    async (request) => replayQuarantine(app.db.pool, request.params.id, app.reservations.settings),
+    async (request) => {
+      const r = await replayQuarantine(app.db.pool, request.params.id, app.reservations.settings);
+      app.erp.wake(); // its posting goes out now, not at the worker's next poll
+      return r;
+    },
   );
 };

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../app-error.js';
 import { unstorableReason } from '../batch-rules.js';
 import { withCommands } from '../command-stream.js';
 import { toIso, toNumber } from '../db/database.js';
+import { writePostings } from '../erp/outbox.js';
 import { applyEventEffects } from '../event-effects.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import { cursorParam } from './cursor.js';
@@ -61,8 +62,8 @@ export async function listQuarantine(
 
 /**
  * Re-validate a quarantined event with today's schemas. Valid now (e.g. central learned a newer schema version)
- * -> stored as an event, with the same effects as if it had arrived valid (inventory, conflicts, reservations:
- * DESIGN §9, central inventory = a replay of the events), and marked replayed; still invalid -> 422, stays open.
+ * -> stored as an event, with the same effects as if it had arrived valid (inventory, conflicts, reservations,
+ * its ERP posting: DESIGN §9), and marked replayed; still invalid -> 422, stays open.
  */
 export async function replayQuarantine(pool: pg.Pool, id: string, reservations: ReservationSettings): Promise<{ id: string; status: 'replayed'; eventId: string }> {
   return withCommands(pool, async (tx, notices) => {
@@ -85,7 +86,10 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
       [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
     );
     // Only an event actually stored now takes effect (one stored before under its id already did: R1).
-    if (inserted.rowCount === 1) await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
+    if (inserted.rowCount === 1) {
+      await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
+      await writePostings(tx, ev.storeId, [ev]);
+    }
     await tx.query(`UPDATE quarantine SET status = 'replayed', replayed_at = now() WHERE id = $1`, [id]);
     return { id: String(row.id), status: 'replayed' as const, eventId: ev.eventId };
   });

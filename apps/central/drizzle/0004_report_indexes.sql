@@ -1,0 +1,3 @@
+CREATE INDEX "events_business_day_idx" ON "events" USING btree ("store_id",(payload->>'businessDate')) WHERE type IN ('sale.completed', 'return.received');--> statement-breakpoint
+CREATE INDEX "events_received_at_brin" ON "events" USING brin ("received_at");--> statement-breakpoint
+CREATE INDEX "reservations_rerouted_from_idx" ON "reservations" USING btree ("rerouted_from") WHERE rerouted_from IS NOT NULL;
