@@ -37,6 +37,7 @@ async function start(argv: string[]): Promise<void> {
     faults: config.faults,
     reservations: config.reservations,
     erp: config.erpSettings,
+    erpWorker: config.erpWorker,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(`Admin token: ${adminToken}`);

@@ -17,6 +17,8 @@ export interface CentralConfig {
   erp: ErpConnectorName;
   /** The connector's connection and the posting worker's pacing. */
   erpSettings: ErpSettings;
+  /** Run the ERP posting worker on this node (OUTPOST_ERP_WORKER=off: an ingest-only node; another node posts). */
+  erpWorker: boolean;
   limits: SyncLimits;
   faults: FaultSpec;
   reservations: ReservationSettings;
@@ -86,6 +88,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     databaseUrl: values['database-url'] || env.DATABASE_URL || null,
     erp: erpSettings.connector,
     erpSettings,
+    erpWorker: env.OUTPOST_ERP_WORKER !== 'off',
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),

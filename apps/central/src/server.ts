@@ -23,6 +23,8 @@ export interface StartCentralOptions {
   commandRecheckMs?: number;
   /** ERP posting settings (default: the built-in ledger). */
   erp?: ErpSettings;
+  /** Run the ERP posting worker here (default true). */
+  erpWorker?: boolean;
 }
 
 export interface RunningCentral {
@@ -61,6 +63,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.erp === undefined ? {} : { erp: opts.erp }),
+      ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';
