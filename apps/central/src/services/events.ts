@@ -6,7 +6,8 @@ import { cursorParam } from './cursor.js';
 
 type StoredEvent = z.infer<typeof centralApi.storedEventSchema>;
 
-interface Row {
+/** An events row as selected by EVENT_COLUMNS. */
+export interface EventRow {
   position: string;
   store_id: string;
   event_id: string;
@@ -21,21 +22,11 @@ interface Row {
   received_at: Date;
 }
 
-/** GET /events: envelopes plus receivedAt, in arrival order; `next` is the last position when the page is full. */
-export async function listEvents(
-  pool: pg.Pool,
-  q: { storeId?: string | undefined; type?: string | undefined; after?: string | undefined; limit: number },
-): Promise<{ items: StoredEvent[]; next: string | null }> {
-  const after = cursorParam(q.after);
-  if (after === null) return { items: [], next: null };
-  const r = await pool.query<Row>(
-    `SELECT position, store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload, received_at
-     FROM events
-     WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR type = $2) AND position > $3::int8
-     ORDER BY position LIMIT $4`,
-    [q.storeId ?? null, q.type ?? null, after, q.limit],
-  );
-  const items = r.rows.map((e) => ({
+export const EVENT_COLUMNS = 'position, store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload, received_at';
+
+/** The §10 shape of a stored event (the envelope plus receivedAt). */
+export function storedEventOf(e: EventRow): StoredEvent {
+  return {
     eventId: e.event_id,
     storeId: e.store_id,
     deviceId: e.device_id,
@@ -47,7 +38,24 @@ export async function listEvents(
     correlationId: e.correlation_id,
     payload: e.payload,
     receivedAt: e.received_at.toISOString(),
-  }));
+  };
+}
+
+/** GET /events: envelopes plus receivedAt, in arrival order; `next` is the last position when the page is full. */
+export async function listEvents(
+  pool: pg.Pool,
+  q: { storeId?: string | undefined; type?: string | undefined; after?: string | undefined; limit: number },
+): Promise<{ items: StoredEvent[]; next: string | null }> {
+  const after = cursorParam(q.after);
+  if (after === null) return { items: [], next: null };
+  const r = await pool.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS}
+     FROM events
+     WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR type = $2) AND position > $3::int8
+     ORDER BY position LIMIT $4`,
+    [q.storeId ?? null, q.type ?? null, after, q.limit],
+  );
+  const items = r.rows.map(storedEventOf);
   const next = r.rows.length === q.limit ? r.rows.at(-1)!.position : null;
   return { items, next };
 }

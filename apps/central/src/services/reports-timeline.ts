@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { toNumber } from '../db/database.js';
+import { EVENT_COLUMNS, storedEventOf, type EventRow } from './events.js';
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
 
@@ -15,38 +15,13 @@ export async function storeTimeline(
   pool: pg.Pool,
   q: { storeId: string; after?: string | undefined; limit: number },
 ): Promise<{ items: StoredEvent[]; next: string | null }> {
-  const r = await pool.query<{
-    position: string;
-    store_id: string;
-    event_id: string;
-    device_id: string;
-    seq: string;
-    type: string;
-    schema_version: number;
-    hlc: string;
-    occurred_at: Date;
-    correlation_id: string;
-    payload: unknown;
-    received_at: Date;
-  }>(
-    `SELECT position, store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload, received_at
+  const r = await pool.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS}
      FROM events WHERE store_id = $1 AND ($2::int8 IS NULL OR position < $2::int8)
      ORDER BY position DESC LIMIT $3`,
     // A cursor beyond any bigint has every event below it: no bound (and no failed cast).
     [q.storeId, q.after === undefined || BigInt(q.after) > INT8_MAX ? null : q.after, q.limit],
   );
-  const items = r.rows.map((e) => ({
-    eventId: e.event_id,
-    storeId: e.store_id,
-    deviceId: e.device_id,
-    seq: toNumber(e.seq),
-    hlc: e.hlc,
-    occurredAt: e.occurred_at.toISOString(),
-    type: e.type,
-    schemaVersion: e.schema_version,
-    correlationId: e.correlation_id,
-    payload: e.payload,
-    receivedAt: e.received_at.toISOString(),
-  }));
+  const items = r.rows.map(storedEventOf);
   return { items, next: r.rows.length === q.limit ? r.rows.at(-1)!.position : null };
 }
