@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { countsOf, HybridClock, movementsOf, replaySku, type EventEnvelope, type Movement } from '@outpost/shared';
-import { createTestDatabase } from '../../../test/support/pg.js';
-import { openDatabase, type Database } from './db/database.js';
-import { runMigrations } from './db/migrate.js';
+import type { Database } from './db/database.js';
 import { bookReceipt, receiptSourceId } from './services/receipts.js';
 import { adjust, count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, ret, sale, send, type TestDevice } from './testing/inventory-fixture.js';
+import { openMigratedTestDatabase } from './testing/test-database.js';
 
 // Property (DESIGN §9 "central inventory equals a replay of the events"): whatever the arrival order across
 // devices and central, with resends and overlapping batches, central's incremental merge ends exactly where the
@@ -71,16 +70,12 @@ function toEvent(dev: TestDevice, spec: Spec, hlc: string, i: number): EventEnve
 
 describe('central inventory merge equals the reference replay (property)', () => {
   let db: Database;
-  let drop: () => Promise<void>;
+  let closeDb: () => Promise<void>;
   beforeAll(async () => {
-    const t = await createTestDatabase();
-    drop = t.drop;
-    db = openDatabase({ url: t.url, max: 4 });
-    await runMigrations(db.pool);
+    ({ db, close: closeDb } = await openMigratedTestDatabase(4));
   });
   afterAll(async () => {
-    await db.close();
-    await drop();
+    await closeDb();
   });
 
   it('random events of 2–3 devices plus central receipts, random batches, resends and cross-device reordering', async () => {

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countsOf, HybridClock, movementsOf, replaySku, type EventEnvelope, type Movement } from '@outpost/shared';
-import { createTestDatabase } from '../../../test/support/pg.js';
-import { openDatabase, type Database } from './db/database.js';
-import { runMigrations } from './db/migrate.js';
+import type { Database } from './db/database.js';
 import { bookReceipt, receiptSourceId } from './services/receipts.js';
 import { createCentralClock } from './central-clock.js';
 import { listConflicts } from './services/conflicts.js';
@@ -20,28 +18,25 @@ import {
   send,
   type TestDevice,
 } from './testing/inventory-fixture.js';
+import { openMigratedTestDatabase } from './testing/test-database.js';
 
 // Scenario tests of the merge rules (DESIGN §5 R1, R3, R7) through the real ingest function on real PostgreSQL.
 
 const STORE = 'store-1';
 
 describe('central inventory merge', () => {
-  let drop: () => Promise<void>;
+  let closeDb: () => Promise<void>;
   let db: Database;
   let a: TestDevice;
   let b: TestDevice;
   beforeEach(async () => {
-    const t = await createTestDatabase();
-    drop = t.drop;
-    db = openDatabase({ url: t.url, max: 4 });
-    await runMigrations(db.pool);
+    ({ db, close: closeDb } = await openMigratedTestDatabase(4));
     await createStore(db.pool, STORE);
     a = await createDevice(db.pool, STORE, 'till-a');
     b = await createDevice(db.pool, STORE, 'till-b');
   });
   afterEach(async () => {
-    await db.close();
-    await drop();
+    await closeDb();
   });
 
   const conflicts = async (kind?: string) => (await listConflicts(db.pool, { storeId: STORE, ...(kind ? { kind } : {}), limit: 1000 })).items;

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloadMap } from '@outpost/shared';
-import { createTestDatabase } from '../../../../test/support/pg.js';
-import { openDatabase, withTransaction, type Database } from '../db/database.js';
-import { runMigrations } from '../db/migrate.js';
+import { withTransaction, type Database } from '../db/database.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import { cutDaySummary, dueSummaryDays } from './outbox.js';
 import { listPostings } from './postings-store.js';
 import { putStoreSettings } from './store-settings.js';
+import { openMigratedTestDatabase } from '../testing/test-database.js';
 
 // The transactional outbox at ingest: postings are written by the real ingest function in the batch's own
 // transaction, each event is covered once, a resent batch writes nothing, and summary mode waits for the close.
@@ -24,22 +23,18 @@ const close = (businessDate: string, transactionCount: number): EventPayloadMap[
 
 describe('ERP outbox written at ingest', () => {
   let db: Database;
-  let drop: () => Promise<void>;
+  let closeDb: () => Promise<void>;
   let dev: TestDevice;
   let wall = 1;
   const at = () => hlcAt(wall++, 0, dev.node);
 
   beforeEach(async () => {
-    const t = await createTestDatabase();
-    drop = t.drop;
-    db = openDatabase({ url: t.url, max: 4 });
-    await runMigrations(db.pool);
+    ({ db, close: closeDb } = await openMigratedTestDatabase(4));
     await createStore(db.pool, STORE);
     dev = await createDevice(db.pool, STORE, 'd1');
   });
   afterEach(async () => {
-    await db.close();
-    await drop();
+    await closeDb();
   });
 
   const coveredBy = async () =>

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../../test/support/pg.js';
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { runMigrations } from '../db/migrate.js';
+import type { Database } from '../db/database.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import type { ErpConnector } from './connector.js';
 import { createLedgerConnector } from './ledger-connector.js';
@@ -13,6 +11,7 @@ import { countByStatus, listPostings, replayPosting } from './postings-store.js'
 import { defaultErpWorkerSettings, type ErpWorkerSettings } from './settings.js';
 import { createWebhookConnector } from './webhook-connector.js';
 import { startErpWorker, type ErpWorker } from './worker.js';
+import { openMigratedTestDatabase } from '../testing/test-database.js';
 
 // The posting worker against real connectors: the built-in ledger in the same PostgreSQL, and the webhook
 // connector against a real HTTP receiver that is stopped and started (the ERP down, then up).
@@ -23,17 +22,14 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe('ERP posting worker', () => {
   let db: Database;
-  let drop: () => Promise<void>;
+  let closeDb: () => Promise<void>;
   let devs: TestDevice[];
   const workers: ErpWorker[] = [];
   let receiver: ErpReceiver | null = null;
   let wall = 1;
 
   beforeEach(async () => {
-    const t = await createTestDatabase();
-    drop = t.drop;
-    db = openDatabase({ url: t.url, max: 8 });
-    await runMigrations(db.pool);
+    ({ db, close: closeDb } = await openMigratedTestDatabase(8));
     devs = [];
     for (const s of ['s1', 's2']) {
       await createStore(db.pool, s);
@@ -44,8 +40,7 @@ describe('ERP posting worker', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     await receiver?.stop();
     receiver = null;
-    await db.close();
-    await drop();
+    await closeDb();
   });
 
   const start = (connector: ErpConnector, owner?: string, logs: { msg: string; obj: Record<string, unknown> }[] = []) => {

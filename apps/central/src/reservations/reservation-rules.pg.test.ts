@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HybridClock, type centralApi } from '@outpost/shared';
-import { createTestDatabase } from '../../../../test/support/pg.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { runMigrations } from '../db/migrate.js';
+import type { Database } from '../db/database.js';
 import { bookReceipt } from '../services/receipts.js';
 import { createDevice, createStore, hlcAt, makeEvent, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import { cancelReservation, markDeliveredUpTo } from './lifecycle.js';
@@ -11,6 +9,7 @@ import { loadReservation, viewOf } from './reservation-store.js';
 import { createReservation } from './reserve.js';
 import { defaultReservationSettings, type ReservationSettings } from './settings.js';
 import { claimDue } from './webhook-outbox.js';
+import { openMigratedTestDatabase } from '../testing/test-database.js';
 
 // R4 and R5 through the real ingest transaction (the socket gateway calls the same function), on a fresh
 // database per test. The webhook is on (a URL that is never called here) so the outbox rows can be checked.
@@ -18,19 +17,15 @@ import { claimDue } from './webhook-outbox.js';
 type Body = centralApi.ReservationWebhookBody;
 
 let db: Database;
-let drop: () => Promise<void>;
+let closeDb: () => Promise<void>;
 const S: ReservationSettings = { ...defaultReservationSettings(), webhook: { url: 'http://127.0.0.1:9/', secret: 's', baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 3, timeoutMs: 100 } };
 const clock = new HybridClock('central', () => Date.now());
 
 beforeEach(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  db = openDatabase({ url: t.url });
-  await runMigrations(db.pool);
+  ({ db, close: closeDb } = await openMigratedTestDatabase());
 });
 afterEach(async () => {
-  await db.close();
-  await drop();
+  await closeDb();
 });
 
 async function stocked(storeId: string, lines: { sku: string; qty: number }[]): Promise<TestDevice> {

@@ -1,11 +1,9 @@
 import { uuidv7, type EventPayloadMap } from '@outpost/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
-import { createTestDatabase } from '../../../../test/support/pg.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { runMigrations } from '../db/migrate.js';
+import type { Database } from '../db/database.js';
 import { createLedgerConnector } from '../erp/ledger-connector.js';
 import { countByStatus } from '../erp/postings-store.js';
 import { defaultErpWorkerSettings } from '../erp/settings.js';
@@ -13,6 +11,7 @@ import { createWebhookConnector } from '../erp/webhook-connector.js';
 import { startErpWorker, type ErpWorker } from '../erp/worker.js';
 import { createDevice, createStore, hlcAt, makeEvent, sale, send } from '../testing/inventory-fixture.js';
 import { reconcileStoreDay } from './reconciliation.js';
+import { openMigratedTestDatabase } from '../testing/test-database.js';
 
 // Reconciliation against ERPs that answer look-ups one by one (the webhook receiver's GET) and against the
 // ledger, which can also list what it holds for a day (so a document central never posted is named).
@@ -32,15 +31,12 @@ const close: EventPayloadMap['day.closed'] = {
 
 describe('reconciliation service', () => {
   let db: Database;
-  let drop: () => Promise<void>;
+  let closeDb: () => Promise<void>;
   let receiver: ErpReceiver | null = null;
   let worker: ErpWorker | null = null;
 
   beforeEach(async () => {
-    const t = await createTestDatabase();
-    drop = t.drop;
-    db = openDatabase({ url: t.url, max: 4 });
-    await runMigrations(db.pool);
+    ({ db, close: closeDb } = await openMigratedTestDatabase(4));
     await createStore(db.pool, 's1');
     const dev = await createDevice(db.pool, 's1', 'd');
     // Two sales (the fixture's sale: unit price 100, 100 cash tendered) and the store's close.
@@ -55,8 +51,7 @@ describe('reconciliation service', () => {
     worker = null;
     await receiver?.stop();
     receiver = null;
-    await db.close();
-    await drop();
+    await closeDb();
   });
 
   const drain = async (connector: ReturnType<typeof createLedgerConnector>) => {
