@@ -4,6 +4,7 @@ import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
 import { limitSchema, listResponse } from './common.js';
 
 export * from './reservations.js';
+export * from './alerts.js';
 
 /** Store ids also appear in URLs and file names: letters, digits, dot, dash, underscore. */
 export const storeIdSchema = z
