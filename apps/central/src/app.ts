@@ -15,6 +15,8 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { realtimePlugin } from './plugins/realtime.js';
 import { reservationsPlugin } from './plugins/reservations.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
+import { alertsPlugin } from './alerts/plugin.js';
+import { defaultAlertSettings, type AlertSettings } from './alerts/settings.js';
 import { apiRoutes } from './routes/api.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
@@ -45,6 +47,10 @@ export interface BuildAppOptions {
   erp?: ErpSettings;
   /** Run the ERP posting worker on this node (default true). */
   erpBackground?: boolean;
+  /** Fleet alert thresholds, pacing and webhook (defaults: see alerts/settings.ts). */
+  alerts?: AlertSettings;
+  /** Evaluate alerts on this node in the background (default true). */
+  alertsBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -91,6 +97,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
+  await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);
   await app.register(metricsRoutes, { adminToken: opts.adminToken });
   await app.register(consoleRoutes);

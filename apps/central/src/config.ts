@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
+import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -22,6 +23,7 @@ export interface CentralConfig {
   limits: SyncLimits;
   faults: FaultSpec;
   reservations: ReservationSettings;
+  alerts: AlertSettings;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +56,15 @@ function reservationsFromEnv(env: Env): ReservationSettings {
     return reservationSettingsFromEnv(env);
   } catch (err) {
     if (err instanceof ReservationConfigError || err instanceof RangeError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function alertsFromEnv(env: Env): AlertSettings {
+  try {
+    return alertSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof AlertConfigError || err instanceof RangeError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -92,6 +103,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
+    alerts: alertsFromEnv(env),
   };
 }
 

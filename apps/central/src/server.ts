@@ -7,6 +7,7 @@ import { runMigrations } from './db/migrate.js';
 import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
 import type { ReservationSettings } from './reservations/settings.js';
 import type { ErpSettings } from './erp/settings.js';
+import type { AlertSettings } from './alerts/settings.js';
 
 export interface StartCentralOptions {
   port: number;
@@ -25,6 +26,8 @@ export interface StartCentralOptions {
   erp?: ErpSettings;
   /** Run the ERP posting worker here (default true). */
   erpWorker?: boolean;
+  /** Fleet alert thresholds and webhook (default: alerts/settings.ts). */
+  alerts?: AlertSettings;
 }
 
 export interface RunningCentral {
@@ -64,6 +67,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.erp === undefined ? {} : { erp: opts.erp }),
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
+      ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -49,6 +49,23 @@ async function signedIn() {
   else await route();
 }
 
+/** Fleet-wide alerts (the ERP down) as a banner above every page; per-store ones show on the fleet table. */
+async function refreshBanner() {
+  const banner = $('banner');
+  const open = await api('/alerts?limit=100');
+  const fleetWide = open.items.filter((a) => !a.storeId);
+  clear(banner).append(
+    ...fleetWide.map((a) => {
+      const p = document.createElement('p');
+      p.className = `alert ${a.severity}`;
+      p.dataset.kind = a.kind;
+      p.textContent = `${a.kind.replace(/_/g, ' ')} since ${new Date(a.since).toLocaleString()}: ${a.detail}`;
+      return p;
+    }),
+  );
+  banner.hidden = fleetWide.length === 0;
+}
+
 /** Mount the view the hash names and refresh it every `every` ms until another view is mounted. */
 async function route() {
   if (!session.token()) return;
@@ -62,7 +79,7 @@ async function route() {
   const loop = async () => {
     if (gen !== generation) return;
     try {
-      await mounted.refresh();
+      await Promise.all([mounted.refresh(), refreshBanner()]);
       if (gen === generation) showStatus(`Updated ${new Date().toLocaleTimeString()}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return signedOut('The admin token was refused; sign in again.');

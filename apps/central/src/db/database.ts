@@ -23,6 +23,9 @@ export function openDatabase(opts: DatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 20 });
   // An idle client losing its server (restart, network) must not crash the process: pg emits it on the pool.
   pool.on('error', (err) => opts.onError?.(err));
+  // A checked-out client whose server goes away emits 'error' on itself, not on the pool; unheard, it would end
+  // the process. The query in flight fails on its own and the client is discarded when released with the error.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
   const orm = drizzle(pool, { schema });
   let closed = false;
   return {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HybridClock } from '@outpost/shared';
+import { alertRoutes } from '../alerts/routes.js';
 import { adminAuth } from '../http/admin-auth.js';
 import { conflictRoutes } from './conflicts.js';
 import { deviceRoutes } from './devices.js';
@@ -40,5 +41,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     await admin.register(webhookRoutes);
     await admin.register(erpRoutes);
     await admin.register(reconciliationRoutes);
+    await admin.register(alertRoutes);
   });
 };

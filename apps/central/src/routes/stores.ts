@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
-import { listStores } from '../services/fleet.js';
+import { fleetSummary, listStores } from '../services/fleet.js';
 import { createStore, issueEnrollmentCode } from '../services/stores.js';
 
 export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -34,12 +34,24 @@ export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
     '/stores',
     {
       schema: {
-        summary: 'Fleet status per store and device',
+        summary: 'Fleet status per store and device: searched, filtered, sorted (worst first) and paged on the server',
         tags: ['fleet'],
         querystring: centralApi.storesQuery,
         response: { 200: centralApi.storesResponse },
       },
     },
-    async (request) => listStores(app.db.pool, request.query, (id) => app.realtime.presence.isOnline(id)),
+    async (request) => listStores(app.db.pool, request.query, await app.realtime.presence.onlineDevices()),
+  );
+
+  app.get(
+    '/fleet/summary',
+    {
+      schema: {
+        summary: 'Stores online, offline, lagging and with errors; events and commands waiting; open alerts',
+        tags: ['fleet'],
+        response: { 200: centralApi.fleetSummarySchema },
+      },
+    },
+    async () => fleetSummary(app.db.pool, await app.realtime.presence.onlineDevices()),
   );
 };
