@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { e2eContext, firstDevice, waitDrained } from './support/e2e.js';
-import { ADMIN_TOKEN, ROOT, allEvents, enrollAgent, startAgent, type AgentHandle, type CentralHandle, type Fixture } from './support/procs.js';
+import { ADMIN_TOKEN, ROOT, agentStatus, allEvents, enrollAgent, startAgent, startCentral, type AgentHandle, type CentralHandle, type Fixture } from './support/procs.js';
+import { startKillablePostgres } from './support/scratch-postgres.js';
 import { documentFor } from './support/capture.js';
 import { client, request } from './support/http.js';
 import { freePort } from './support/ports.js';
@@ -132,5 +133,46 @@ describe('central outlives its database', () => {
     expect(s.lastAckedSeq).toBe(events.length);
     expect(tills.acknowledged.length).toBe(events.length);
     expectExactlyOnce(events, tills.acknowledged);
+  });
+
+  it('external PostgreSQL killed -9 and brought back by its operator: central answers 503 meanwhile, then reconnects by itself', async () => {
+    const pg = await startKillablePostgres('outpost-ext-pg-');
+    try {
+      const central = await startCentral(fx, { databaseUrl: pg.adminUrl });
+      const agentDir = fx.tempDir('outpost-agent-');
+      await enrollAgent(central, 'store-ext', agentDir);
+      const agent = await startAgent(fx, { dataDir: agentDir, env: { OUTPOST_BATCH_EVENTS: '20' } });
+      const tills = captureContinuously(agent);
+      try {
+        await waitFor(async () => (await storedSeq(central, 'store-ext')) >= 100, { timeoutMs: 120_000, what: 'ingest to move' });
+        await pg.kill9();
+        // Nobody restarts an external database for central: it stays up and says it is not ready.
+        const notReady = await untilExit(
+          central,
+          waitFor(async () => {
+            const r = await request<{ error: { code: string } }>('GET', `${central.url}/readyz`);
+            return r.status === 503 ? r : null;
+          }, { timeoutMs: 60_000, what: '/readyz 503 while the database is down' }),
+        );
+        expect(notReady.body.error.code).toBe('not_ready');
+        expect((await request('GET', `${central.url}/healthz`)).status).toBe(200);
+        expect((await agentStatus(agent)).pendingUp).toBeGreaterThan(0); // the tills kept selling meanwhile
+        await pg.restart();
+        await untilExit(central, waitFor(async () => (await request('GET', `${central.url}/readyz`)).status === 200, { timeoutMs: 120_000, what: '/readyz after the database is back' }));
+        const after = await storedSeq(central, 'store-ext');
+        await waitFor(async () => (await storedSeq(central, 'store-ext')) >= after + 100, { timeoutMs: 120_000, what: 'ingest to move again' });
+      } finally {
+        await tills.stop();
+      }
+      expect(central.proc.alive).toBe(true);
+      const s = await waitDrained(agent, 'agent drained after the database came back');
+      const events = await allEvents(central, 'store-ext');
+      expect(s.lastAckedSeq).toBe(events.length);
+      expect(tills.acknowledged.length).toBe(events.length);
+      expectExactlyOnce(events, tills.acknowledged);
+    } finally {
+      await fx.cleanup();
+      await pg.stop();
+    }
   });
 });
