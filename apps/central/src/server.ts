@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { SyncLimits } from '@outpost/shared';
 import { buildApp } from './app.js';
 import { openDatabase } from './db/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle } from './db/embedded.js';
 import { runMigrations } from './db/migrate.js';
 import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
 import type { ReservationSettings } from './reservations/settings.js';
@@ -38,18 +38,31 @@ export interface RunningCentral {
   close(): Promise<void>;
 }
 
+function logEmbeddedEvent(app: FastifyInstance | null, e: EmbeddedPostgresEvent): void {
+  const log = app?.log.child({ component: 'embedded-postgres' });
+  if (!log) {
+    console.error(`embedded PostgreSQL: ${JSON.stringify(e)}`); // still starting: no logger yet
+    return;
+  }
+  if (e.kind === 'exited') log.error({ code: e.code, signal: e.signal }, 'embedded PostgreSQL exited; restarting it');
+  else if (e.kind === 'restarted') log.warn({ attempt: e.attempt }, 'embedded PostgreSQL restarted');
+  else log.warn({ attempt: e.attempt, error: e.error, retryInMs: e.retryInMs }, 'embedded PostgreSQL did not start again yet; retrying');
+}
+
 /** Database (embedded or external), migrations, app, listen. */
 export async function startCentral(opts: StartCentralOptions): Promise<RunningCentral> {
   let embedded: EmbeddedPostgresHandle | null = null;
   let url = opts.databaseUrl ?? null;
+  let appRef: FastifyInstance | null = null;
   if (!url) {
     if (!opts.dataDir) throw new Error('startCentral: give databaseUrl or dataDir (for the embedded PostgreSQL)');
-    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: () => {} });
+    // Central restarts its own PostgreSQL when it dies; with an external DATABASE_URL the pools just reconnect.
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: () => {}, onEvent: (e) => logEmbeddedEvent(appRef, e) });
     url = embedded.url;
   }
-  let appRef: FastifyInstance | null = null;
   try {
-    const db = openDatabase({ url, onError: (err) => appRef?.log.warn({ err }, 'idle database connection failed') });
+    // A connection lost under a pool or a holder is logged, never fatal: the next query fails and is retried.
+    const db = openDatabase({ url, onError: (err) => appRef?.log.warn({ err }, 'database connection lost') });
     try {
       await runMigrations(db.pool);
     } catch (err) {
