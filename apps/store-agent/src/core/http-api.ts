@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@outpost/shared';
-import { InvalidEventError, type Capture, type CaptureResult } from './capture.js';
+import { InvalidEventError, StorageFullError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
 import { PickError, type Picks } from './picks.js';
@@ -103,6 +103,8 @@ export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof HttpError) return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
+    // 507 Insufficient Storage: the till must not think a document it cannot save was taken.
+    if (err instanceof StorageFullError) return reply.status(507).send(errorBody('disk_full', err.message, null));
     if (err instanceof PickError) return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     if (err instanceof InvalidEventError) {
       d.log.error('capture built an invalid event', { error: err.message });
