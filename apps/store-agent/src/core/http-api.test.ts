@@ -5,6 +5,7 @@ import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
 import { http, json } from './testing/http.js';
 import { items } from './db/schema.js';
 import { hostName } from './http-api.js';
+import { expectHouseShapedEdgeErrors } from '../../../../test/support/edge-errors.js';
 
 const dirs = new TempDirs();
 const agents: Agent[] = [];
@@ -121,5 +122,11 @@ describe('local HTTP API', () => {
     expect((await http(`${url}/api/v1/sales`, 'POST', json(sale('T-again')))).status).toBe(201);
     expect(a.status()).toMatchObject({ pendingUp: kept + 1, lastError: null });
     expect((await http(`${url}/api/v1/sales`, 'POST', json(sale('T-1')))).status).toBe(200);
+  });
+
+  it("answers the framework's own URL and header errors in the house shape", async () => {
+    const { a, url } = await started();
+    await expectHouseShapedEdgeErrors(url, (p) => `/api/v1/picks/${p}/handover`, null);
+    expect(a.status().pendingUp).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@outpost/shared';
+import { agentApi, describeZodError, edgeErrorOptions, errorBody, limitSchema, skuSchema } from '@outpost/shared';
 import { InvalidEventError, StorageFullError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
@@ -72,7 +72,7 @@ export interface HttpBaseOptions {
  * state change from another origin's page (origin-guard.ts), JSON bodies only, bounded bodies, JSON errors.
  */
 export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, ...edgeErrorOptions });
 
   // Our own JSON parser: an empty body (POST /days/:date/close) is fine; everything else must be JSON.
   app.removeAllContentTypeParsers();
