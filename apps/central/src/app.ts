@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { HybridClock, SyncLimits } from '@outpost/shared';
+import { edgeErrorOptions, type HybridClock, type SyncLimits } from '@outpost/shared';
 import { createCentralClock } from './central-clock.js';
 import type { Database } from './db/database.js';
 import { noFaults, type Faults } from './faults.js';
@@ -59,6 +59,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...httpLoggingOptions(opts.logger),
     // Batches travel over socket.io, not HTTP: admin bodies are small.
     bodyLimit: 1_048_576,
+    ...edgeErrorOptions,
   }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');

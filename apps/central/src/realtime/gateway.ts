@@ -67,6 +67,9 @@ function handshakeError(code: HandshakeRefusal['code'], message: string): Error 
   return Object.assign(new Error(message), { data: { code, message } });
 }
 
+/** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
+const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status']);
+
 function asAck(v: unknown): Ack | null {
   return typeof v === 'function' ? (v as Ack) : null;
 }
@@ -197,6 +200,14 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       statusWrites = statusWrites
         .then(() => recordStatus(deps.pool, deviceId, status.data))
         .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+    });
+
+    // A message this central does not know (a newer agent, a typo) is answered at once, not left to time out.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && AGENT_MESSAGES.has(event)) return;
+      const name = JSON.stringify(String(event).slice(0, 100));
+      deps.log.warn({ ...log, event: name }, 'unknown message');
+      asAck(args.at(-1))?.(refusal('bad_request', `unknown message ${name}; central understands ${[...AGENT_MESSAGES].join(', ')}`, { known: [...AGENT_MESSAGES] }));
     });
 
     socket.on('disconnect', (reason) => {

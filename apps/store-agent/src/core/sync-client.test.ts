@@ -56,6 +56,18 @@ describe('sync client against a real socket.io peer', () => {
     await drained(a);
   });
 
+  it('answers a message from central it does not know with a refusal, and keeps syncing', async () => {
+    const p = await peer();
+    const a = agentFor(p);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    expect(await p.emitToAll('reboot-till', {})).toEqual([
+      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands'] } } },
+    ]);
+    captureN(a, 2);
+    await drained(a);
+  });
+
   it('keeps several batches in flight, up to the bound', async () => {
     const p = await peer();
     p.holdUntilOutstanding = 3; // acks are held until three batches are outstanding at once

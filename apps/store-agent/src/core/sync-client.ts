@@ -15,7 +15,7 @@ import type { Logger } from './log.js';
 import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
-import { onCommandsMessage } from './command-channel.js';
+import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
 import type { Settings } from './config.js';
 
 export type ConnectFn = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -99,6 +99,7 @@ export class SyncClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    socket.onAny((event: unknown, ...args: unknown[]) => onUnknownMessage(this.d.log, event, args));
   }
 
   stop(): void {

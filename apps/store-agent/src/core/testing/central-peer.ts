@@ -74,6 +74,11 @@ export class CentralPeer {
     return acks.map((a) => commandsAckSchema.parse(a));
   }
 
+  /** Send any message (with an ack) to every connected agent; resolves with their answers. */
+  async emitToAll(event: string, msg: unknown): Promise<unknown[]> {
+    return Promise.all([...this.sockets].map((s) => s.timeout(5000).emitWithAck(event, msg)));
+  }
+
   disconnectAll(): void {
     for (const s of this.sockets) s.disconnect(true);
   }
