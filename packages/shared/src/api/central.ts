@@ -85,6 +85,8 @@ export const storesResponse = listResponse(storeStatusSchema);
 export const eventsQuery = z.object({
   storeId: z.string().optional(),
   type: z.string().optional(),
+  /** The POS document: a sale's transactionId, a return's returnId or a count's countId (reconciliation drill-down). */
+  documentId: z.string().min(1).max(128).optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
