@@ -167,6 +167,9 @@ describe('central outlives its database', () => {
         );
         expect(notReady.body.error.code).toBe('not_ready');
         expect((await request('GET', `${central.url}/healthz`)).status).toBe(200);
+        // The API says the database is away (503, the house error shape), not that central broke.
+        const stores = await central.api.get<{ error: { code: string } }>('/stores');
+        expect(stores).toMatchObject({ status: 503, body: { error: { code: 'database_unavailable' } } });
         expect((await agentStatus(agent)).pendingUp).toBeGreaterThan(0); // the tills kept selling meanwhile
         await pg.restart();
         await untilExit(central, waitFor(async () => (await request('GET', `${central.url}/readyz`)).status === 200, { timeoutMs: 120_000, what: '/readyz after the database is back' }));
