@@ -133,6 +133,17 @@ describe('central outlives its database', () => {
     expect(s.lastAckedSeq).toBe(events.length);
     expect(tills.acknowledged.length).toBe(events.length);
     expectExactlyOnce(events, tills.acknowledged);
+    // The ERP worker came back too: every sale, return and count posted to the ledger, none left behind. (A lease
+    // its node could not release while the database was gone runs out by itself within seconds.)
+    const postable = events.filter((e) => ['sale.completed', 'return.received', 'count.submitted'].includes(e.type)).length;
+    const erp = await waitFor(
+      async () => {
+        const r = await central.api.get<{ postings: Record<string, number> }>('/erp/status');
+        return r.body.postings.posted === postable ? r.body.postings : null;
+      },
+      { timeoutMs: 120_000, what: `${postable} postings posted` },
+    );
+    expect(erp).toMatchObject({ pending: 0, retrying: 0, dead: 0, posted: postable });
   });
 
   it('external PostgreSQL killed -9 and brought back by its operator: central answers 503 meanwhile, then reconnects by itself', async () => {
@@ -156,6 +167,9 @@ describe('central outlives its database', () => {
         );
         expect(notReady.body.error.code).toBe('not_ready');
         expect((await request('GET', `${central.url}/healthz`)).status).toBe(200);
+        // The API says the database is away (503, the house error shape), not that central broke.
+        const stores = await central.api.get<{ error: { code: string } }>('/stores');
+        expect(stores).toMatchObject({ status: 503, body: { error: { code: 'database_unavailable' } } });
         expect((await agentStatus(agent)).pendingUp).toBeGreaterThan(0); // the tills kept selling meanwhile
         await pg.restart();
         await untilExit(central, waitFor(async () => (await request('GET', `${central.url}/readyz`)).status === 200, { timeoutMs: 120_000, what: '/readyz after the database is back' }));

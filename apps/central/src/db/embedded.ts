@@ -12,8 +12,6 @@ import { freePort } from '../net.js';
 export interface EmbeddedPostgresHandle {
   readonly url: string;
   readonly port: number;
-  /** False while the server is down and being restarted. */
-  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -249,7 +247,6 @@ function supervise(
   return {
     url: o.url,
     port: o.port,
-    running: () => up,
     async stop() {
       if (stopped) return;
       stopped = true;
