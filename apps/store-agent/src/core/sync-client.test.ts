@@ -108,6 +108,29 @@ describe('sync client against a real socket.io peer', () => {
     expect(a.status().lastAckedSeq).toBe(15);
   });
 
+  it('a clone racing the original: seqs already sent above central stay, only the colliding ones move behind', async () => {
+    const p = await peer();
+    p.holdUntilOutstanding = 4; // all four batches are in flight before central answers any of them
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '3', OUTPOST_MAX_IN_FLIGHT: '4' });
+    const ids = captureN(a, 10);
+    p.intercept = (_b, n) => {
+      if (n === 1) {
+        // Meanwhile the other copy of this device stored its own seqs 1..5.
+        p.events.push(...Array.from({ length: 5 }, (_, i) => ({ seq: i + 1, eventId: `clone-${i}` })));
+        p.storedSeq = 5;
+      }
+      return null;
+    };
+    await a.start({ http: false });
+    await drained(a);
+    expect(p.refusals.map((r) => !r.ok && r.error.code)).toEqual(['seq_conflict', 'seq_conflict', 'seq_gap', 'seq_gap']);
+    expect(p.events.filter((e) => e.seq > 5)).toEqual([
+      ...ids.slice(5).map((eventId, i) => ({ seq: 6 + i, eventId })),
+      ...ids.slice(0, 5).map((eventId, i) => ({ seq: 11 + i, eventId })),
+    ]);
+    expect(a.status().lastAckedSeq).toBe(15);
+  });
+
   it('on seq_gap waits for its acks, resumes from the expected seq and drains', async () => {
     const p = await peer();
     const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '4' });
