@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { refusal, SEQ_CONFLICT_PROTOCOL_VERSION, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
 import { writeConflicts } from './conflicts.js';
-import { firstResendMismatch, restoredDeviceConflict, sortNotInserted, type HeldIds, type StoredAt } from './resend-rules.js';
+import { firstResendMismatch, resendMismatchesToQuarantine, restoredDeviceConflict, sortNotInserted, type HeldIds, type StoredAt } from './resend-rules.js';
 import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
@@ -174,11 +174,14 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       await client.query('ROLLBACK');
       return refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq });
     }
-    if (seq.skip > 0 && (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION) {
+    let resentElsewhere: QuarantineEntry[] = [];
+    if (seq.skip > 0) {
       // A resent seq is a duplicate only if it is the same event; otherwise the device was restored or cloned.
       const held = await heldIds(client, conn, batch.firstSeq, batch.firstSeq + seq.skip - 1);
+      const renumbers = (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION;
       const mismatch = firstResendMismatch(decoded.elements, batch.firstSeq, seq.skip, held);
-      if (mismatch) {
+      if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(decoded.elements, batch.firstSeq, seq.skip, held);
+      else if (mismatch) {
         await client.query('ROLLBACK');
         const highest = Math.max(peer?.highestSeq ?? 0, batch.firstSeq + batch.count - 1);
         await writeConflicts(client, [restoredDeviceConflict(conn, mismatch, storedSeq, highest, null)]);
@@ -204,7 +207,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       (ev) => JSON.stringify(decoded.elements[ev.seq - batch.firstSeq]) ?? 'null',
       conn,
     );
-    const quarantined = [...classified.quarantined, ...sorted.quarantined];
+    const quarantined = [...resentElsewhere, ...classified.quarantined, ...sorted.quarantined];
     if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
     // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
     const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
@@ -218,7 +221,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     await client.query('COMMIT');
     // R5 restock tasks appended by the rules: announced now that they are committed.
     await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
-    const duplicates = seq.skip + sorted.duplicates;
+    const duplicates = seq.skip - resentElsewhere.length + sorted.duplicates;
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates, seconds, postings });

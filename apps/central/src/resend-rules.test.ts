@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7, type EventEnvelope } from '@outpost/shared';
-import { firstResendMismatch, restoredDeviceConflict, sortNotInserted } from './resend-rules.js';
+import { firstResendMismatch, resendMismatchesToQuarantine, restoredDeviceConflict, sortNotInserted } from './resend-rules.js';
 
 const conn = { storeId: 's1', deviceId: '0190f1e2-0000-7000-8000-000000000001' };
 const ids = Array.from({ length: 6 }, () => uuidv7());
@@ -24,6 +24,14 @@ describe('firstResendMismatch', () => {
   });
   it('only looks at the resent part (the first `skip` elements)', () => {
     expect(firstResendMismatch([{ eventId: ids[3] }, { eventId: ids[5] }], 4, 1, held)).toBeNull();
+  });
+  it('for a v1 agent, quarantines every resent element that is not what central holds, under its seq', () => {
+    const q = resendMismatchesToQuarantine([{ eventId: ids[1] }, { junk: 1 }, { eventId: ids[5] }, { eventId: ids[4] }], 2, 4, held);
+    expect(q.map((x) => [x.seq, x.eventId])).toEqual([
+      [4, ids[5]],
+      [5, ids[4]],
+    ]);
+    expect(q[0]!.error).toMatch(/cannot renumber/);
   });
 });
 

@@ -38,6 +38,25 @@ export function firstResendMismatch(elements: readonly unknown[], firstSeq: numb
   return null;
 }
 
+/**
+ * For an agent that cannot renumber (protocol v1): every resent element that is not what central holds at its
+ * seq, quarantined with the reason instead of skipped as a duplicate, so the sale is kept for an operator.
+ */
+export function resendMismatchesToQuarantine(elements: readonly unknown[], firstSeq: number, skip: number, held: HeldIds): QuarantineEntry[] {
+  const out: QuarantineEntry[] = [];
+  for (let i = 0; i < skip && i < elements.length; i++) {
+    const m = firstResendMismatch([elements[i]], firstSeq + i, 1, held);
+    if (!m) continue;
+    out.push({
+      seq: m.seq,
+      eventId: m.sentEventId,
+      raw: JSON.stringify(elements[i]) ?? 'null',
+      error: `seq ${m.seq} is held with another event (${m.heldEventId ?? 'none'}): this device was restored from an older copy or cloned, and its protocol v1 agent cannot renumber; kept here instead of skipped`,
+    });
+  }
+  return out;
+}
+
 /** Where an event id is already stored. */
 export interface StoredAt {
   deviceId: string;

@@ -108,10 +108,15 @@ describe('resent seqs and reused event ids', () => {
     expect(all.map((e) => e.payload.transactionId)).toEqual(['T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'R-3', 'R-4', 'R-5', 'R-6']);
   });
 
-  it('still answers a v1 agent (that cannot renumber) with duplicates, as before', async () => {
+  it('answers a v1 agent (that cannot renumber) without seq_conflict: a true resend is a duplicate, another event is quarantined', async () => {
     const { raw } = await connect('store-v1');
     await raw.hello({ protocolVersion: 1 });
-    expect(await raw.batch(1, [sale(raw, 1, 'T-1')])).toMatchObject({ ok: true, storedSeq: 1 });
-    expect(await raw.batch(1, [sale(raw, 1, 'X-1')])).toMatchObject({ ok: true, storedSeq: 1, duplicates: 1 });
+    const t1 = sale(raw, 1, 'T-1');
+    expect(await raw.batch(1, [t1])).toMatchObject({ ok: true, storedSeq: 1 });
+    expect(await raw.batch(1, [t1])).toEqual({ ok: true, storedSeq: 1, stored: 0, duplicates: 1, quarantined: 0 });
+    expect(await raw.batch(1, [sale(raw, 1, 'X-1'), sale(raw, 2, 'X-2')])).toEqual({ ok: true, storedSeq: 2, stored: 1, duplicates: 0, quarantined: 1 });
+    const q = await quarantine(tc, 'store-v1');
+    expect(q.map((x) => [x.seq, x.raw.payload.transactionId])).toEqual([[1, 'X-1']]);
+    expect(q[0]!.error).toMatch(/cannot renumber/);
   });
 });
