@@ -17,7 +17,7 @@ import {
   type SyncLimits,
 } from '@outpost/shared';
 import type { Faults } from '../faults.js';
-import { ingestBatch, type IngestObserver } from '../ingest.js';
+import { ingestBatch, type IngestObserver, type Peer } from '../ingest.js';
 import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
@@ -112,6 +112,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
 
     const queue = createSerialQueue();
     let helloDone = false;
+    // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
+    let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
     const pusher = createCommandPusher({
       pool: deps.pool,
       storeId,
@@ -150,6 +152,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       }
       const { storedSeq } = await recordHello(deps.pool, deviceId, h);
       helloDone = true;
+      peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
       pusher.start(h.appliedCommandSeq);
       return {
         ok: true,
@@ -180,11 +183,12 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (queue.pending >= deps.limits.maxInFlight) {
         return refusal('retry_after', `more than ${deps.limits.maxInFlight} batches in flight`, { retryAfterMs: 250 });
       }
-      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data));
+      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data, peer));
       if ('revoked' in result) {
         setImmediate(() => socket.disconnect(true));
         return refusal('internal', 'this device token was revoked; nothing was stored');
       }
+      if (!result.ok && result.error.code === 'seq_conflict') deps.log.warn({ ...log, details: result.error.details }, 'device restored from an older copy or cloned: it renumbers its events');
       return result;
     }
 

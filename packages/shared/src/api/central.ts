@@ -175,6 +175,7 @@ export const conflictKindSchema = z.enum([
   'pick_after_cancel',
   'pickup_after_cancel',
   'pick_unexpected',
+  'device_restored',
 ]);
 export const conflictsQuery = z.object({
   storeId: z.string().optional(),
