@@ -37,6 +37,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await Promise.all([traffic.run(), faults.run()]);
     o.log(`chaos: traffic done (${ledger.attempts} captures tried, ${ledger.answered.size} answered, ${[...ledger.answered.values()].filter((a) => a.key.startsWith('pick:')).length} picks, ${ledger.receipts.size} receipts, ${ledger.reservations.size} reservations), ${faults.count} faults; healing and settling`);
     await faults.healAll();
+    const dup = cluster.tills.reduce((n, t) => n + t.proxy.duplicated, 0);
+    if (dup) o.log(`chaos: ${dup} socket.io messages delivered twice by the proxies`);
 
     const deadline = Date.now() + o.settleSeconds * 1000;
     let pending = await pendingWork(cluster);
