@@ -9,6 +9,7 @@ import { noFaults, type Faults } from './faults.js';
 import { installErrorHandlers } from './http/errors.js';
 import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './logging.js';
 import { dbPlugin } from './plugins/db.js';
+import { accessPlugin } from './access/plugin.js';
 import { erpPlugin } from './plugins/erp.js';
 import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -63,6 +64,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // First, so the metrics plugin's route catalogue sees every route, /docs included.
   await app.register(dbPlugin, { db: opts.db, closeOnShutdown: opts.closeDbOnShutdown ?? true });
   await app.register(metricsPlugin);
+  await app.register(accessPlugin, { adminToken: opts.adminToken });
 
   await app.register(swagger, {
     openapi: {
@@ -92,9 +94,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { adminToken: opts.adminToken });
+  await app.register(metricsRoutes);
   await app.register(consoleRoutes);
   const clock = opts.clock ?? (await createCentralClock(opts.db.pool));
-  await app.register(apiRoutes, { prefix: '/api/v1', adminToken: opts.adminToken, clock });
+  await app.register(apiRoutes, { prefix: '/api/v1', clock });
   return app;
 }

@@ -1,6 +1,6 @@
 // The fleet table: every store and device, live (refreshed every 2 s), enrolment of a new store (the one-time
 // code is shown once, here), another code for an existing store, and revoking a device.
-import { all, api } from '../api.js';
+import { all, api, can } from '../api.js';
 import { badge, clear, h, table, time } from '../dom.js';
 
 export function fleetView(root) {
@@ -38,7 +38,8 @@ export function fleetView(root) {
   }
 
   const tableHolder = h('div', { class: 'table-holder' });
-  root.append(h('h2', { text: 'Fleet' }), tableHolder, h('div', { class: 'panel' }, form, formError, codeBox));
+  // A viewer sees the fleet only: enrolment, new codes and revoking are an operator's.
+  root.append(h('h2', { text: 'Fleet' }), tableHolder, can('operate') ? h('div', { class: 'panel' }, form, formError, codeBox) : null);
 
   async function newCode(storeId) {
     const r = await api(`/stores/${encodeURIComponent(storeId)}/enrollment-codes`, { method: 'POST' });
@@ -70,7 +71,7 @@ export function fleetView(root) {
     const rows = [];
     for (const st of stores) {
       const storeCell = () => h('td', {}, h('a', { href: `#/store/${encodeURIComponent(st.storeId)}`, text: st.storeId }), h('div', { class: 'muted', text: st.name }));
-      const codeBtn = () => h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
+      const codeBtn = () => can('operate') && h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
       if (st.devices.length === 0) {
         rows.push(h('tr', { 'data-store-id': st.storeId }, storeCell(), h('td', { colspan: 7, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
         continue;
@@ -89,7 +90,7 @@ export function fleetView(root) {
             h('td', { class: 'num', 'data-col': 'pending-up', text: d.pendingUp ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
             h('td', { class: 'error-text', 'data-col': 'last-error', text: d.lastError ?? '' }),
-            h('td', {}, codeBtn(), revoked ? null : revokeButton(d)),
+            h('td', {}, codeBtn(), revoked || !can('operate') ? null : revokeButton(d)),
           ),
         );
       }
