@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import https from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,6 +12,8 @@ import { installErrorHandlers } from './http/errors.js';
 import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './logging.js';
 import { dbPlugin } from './plugins/db.js';
 import { accessPlugin } from './access/plugin.js';
+import type { RateLimitSettings } from './access/limits.js';
+import type { TlsMaterial } from './http/tls.js';
 import { erpPlugin } from './plugins/erp.js';
 import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -28,6 +32,10 @@ export interface BuildAppOptions {
   /** Close the pool when the app closes (default true). */
   closeDbOnShutdown?: boolean;
   adminToken: string;
+  /** Serve HTTPS and wss with this certificate and key (default: plain HTTP). */
+  tls?: TlsMaterial;
+  /** Enrolment, wrong-token and per-token request limits (default: defaultRateLimits()). */
+  rateLimits?: RateLimitSettings;
   limits: SyncLimits;
   faults?: Faults;
   /** Fastify logger option: pino JSON by default; false in tests. */
@@ -50,10 +58,14 @@ export interface BuildAppOptions {
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const tls = opts.tls;
   const app = Fastify({
     ...httpLoggingOptions(opts.logger),
     // Batches travel over socket.io, not HTTP: admin bodies are small.
     bodyLimit: 1_048_576,
+    // With TLS, the one server on the port is HTTPS (and wss for socket.io): plain HTTP gets no answer at all.
+    // The cast: an https.Server serves the same request/response API, while the app's types assume http.
+    ...(tls ? { serverFactory: (handler: http.RequestListener) => https.createServer({ cert: tls.cert, key: tls.key }, handler) as unknown as http.Server } : {}),
   }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -64,7 +76,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // First, so the metrics plugin's route catalogue sees every route, /docs included.
   await app.register(dbPlugin, { db: opts.db, closeOnShutdown: opts.closeDbOnShutdown ?? true });
   await app.register(metricsPlugin);
-  await app.register(accessPlugin, { adminToken: opts.adminToken });
+  await app.register(accessPlugin, { adminToken: opts.adminToken, ...(opts.rateLimits === undefined ? {} : { rateLimits: opts.rateLimits }) });
 
   await app.register(swagger, {
     openapi: {

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
+import type { TlsFiles } from './http/tls.js';
+import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -22,6 +24,9 @@ export interface CentralConfig {
   limits: SyncLimits;
   faults: FaultSpec;
   reservations: ReservationSettings;
+  rateLimits: RateLimitSettings;
+  /** `--tls-cert`/`--tls-key` (or OUTPOST_TLS_CERT/OUTPOST_TLS_KEY): HTTPS and wss; null = plain HTTP. */
+  tls: TlsFiles | null;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +63,20 @@ function reservationsFromEnv(env: Env): ReservationSettings {
   }
 }
 
+function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both --tls-cert and --tls-key (or OUTPOST_TLS_CERT and OUTPOST_TLS_KEY)');
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
+function rateLimitsOf(env: Env): RateLimitSettings {
+  try {
+    return rateLimitsFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 /** Parse the flags of `outpost-central start`. */
 export function parseStartArgs(argv: string[], env: Env): CentralConfig {
   const { values } = parseArgs({
@@ -68,6 +87,8 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       erp: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -92,6 +113,8 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
+    rateLimits: rateLimitsOf(env),
+    tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
   };
 }
 
