@@ -7,11 +7,11 @@ import { createStore, issueEnrollmentCode } from './services/stores.js';
 import { startCentral } from './server.js';
 
 const USAGE = `Usage:
-  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook]
+  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook] [--tls-cert FILE --tls-key FILE]
   outpost-central store add STORE_ID --name NAME [--central URL | --database-url URL] [--data-dir DIR]
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
 
-Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_MAX_BATCH_EVENTS,
+Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CERT, OUTPOST_TLS_KEY, OUTPOST_MAX_BATCH_EVENTS,
   OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
   reservations: OUTPOST_RESERVATION_HOLD_MINUTES (default 4320), OUTPOST_SAFETY_STOCK (default 0),
   OUTPOST_RESERVATION_SWEEP_MS, OUTPOST_ORDER_WEBHOOK_URL + OUTPOST_ORDER_WEBHOOK_SECRET,
@@ -39,6 +39,8 @@ async function start(argv: string[]): Promise<void> {
     limits: config.limits,
     faults: config.faults,
     reservations: config.reservations,
+    rateLimits: config.rateLimits,
+    tls: config.tls,
     erp: config.erpSettings,
     erpWorker: config.erpWorker,
     alerts: config.alerts,

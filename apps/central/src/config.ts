@@ -6,6 +6,8 @@ import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
 import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
+import type { TlsFiles } from './http/tls.js';
+import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -24,6 +26,9 @@ export interface CentralConfig {
   faults: FaultSpec;
   reservations: ReservationSettings;
   alerts: AlertSettings;
+  rateLimits: RateLimitSettings;
+  /** `--tls-cert`/`--tls-key` (or OUTPOST_TLS_CERT/OUTPOST_TLS_KEY): HTTPS and wss; null = plain HTTP. */
+  tls: TlsFiles | null;
 }
 
 export class ConfigError extends Error {}
@@ -69,6 +74,20 @@ function alertsFromEnv(env: Env): AlertSettings {
   }
 }
 
+function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both --tls-cert and --tls-key (or OUTPOST_TLS_CERT and OUTPOST_TLS_KEY)');
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
+function rateLimitsOf(env: Env): RateLimitSettings {
+  try {
+    return rateLimitsFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 /** Parse the flags of `outpost-central start`. */
 export function parseStartArgs(argv: string[], env: Env): CentralConfig {
   const { values } = parseArgs({
@@ -79,6 +98,8 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       erp: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -104,6 +125,8 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
     alerts: alertsFromEnv(env),
+    rateLimits: rateLimitsOf(env),
+    tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
   };
 }
 

@@ -8,6 +8,9 @@ import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
 import type { ReservationSettings } from './reservations/settings.js';
 import type { ErpSettings } from './erp/settings.js';
 import type { AlertSettings } from './alerts/settings.js';
+import type { RateLimitSettings } from './access/limits.js';
+import { readTlsFiles, watchTlsFiles, type TlsFiles } from './http/tls.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface StartCentralOptions {
   port: number;
@@ -16,6 +19,9 @@ export interface StartCentralOptions {
   databaseUrl?: string | null;
   dataDir?: string;
   adminToken: string;
+  /** Serve HTTPS/wss from these PEM files, re-read when they change (default: plain HTTP). */
+  tls?: TlsFiles | null;
+  rateLimits?: RateLimitSettings;
   limits: SyncLimits;
   faults?: FaultSpec;
   logger?: FastifyServerOptions['logger'];
@@ -51,6 +57,8 @@ function logEmbeddedEvent(app: FastifyInstance | null, e: EmbeddedPostgresEvent)
 
 /** Database (embedded or external), migrations, app, listen. */
 export async function startCentral(opts: StartCentralOptions): Promise<RunningCentral> {
+  // Read before anything starts: a wrong path fails fast with the file's name.
+  const tls = opts.tls ? readTlsFiles(opts.tls) : null;
   let embedded: EmbeddedPostgresHandle | null = null;
   let url = opts.databaseUrl ?? null;
   let appRef: FastifyInstance | null = null;
@@ -72,6 +80,8 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
     const app = await buildApp({
       db,
       adminToken: opts.adminToken,
+      ...(tls ? { tls } : {}),
+      ...(opts.rateLimits === undefined ? {} : { rateLimits: opts.rateLimits }),
       limits: opts.limits,
       faults: createFaults(opts.faults ?? noFaultSpec),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
@@ -93,13 +103,15 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
     const addr = app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : opts.port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
+    const unwatch = opts.tls ? watchTlsFiles(app.server as unknown as HttpsServer, opts.tls, app.log) : () => {};
     let closing: Promise<void> | null = null;
     return {
-      url: `http://${shownHost}:${port}`,
+      url: `${tls ? 'https' : 'http'}://${shownHost}:${port}`,
       port,
       app,
       close() {
         closing ??= (async () => {
+          unwatch();
           try {
             await app.close();
           } finally {

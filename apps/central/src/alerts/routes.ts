@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
+import { access } from '../access/roles.js';
 import { listAlerts } from './store.js';
 
 /** `GET /alerts`: what needs an operator now (or, with state=closed, what did), critical first, oldest first. */
@@ -7,6 +8,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/alerts',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Fleet alerts: open ones with their start time (state=closed: history)',
         tags: ['monitoring'],

@@ -517,3 +517,39 @@ export const alertNotices = pgTable(
   (t) => [index('alert_notices_due_idx').on(t.id).where(sql`status = 'pending'`)],
 );
 
+/**
+ * API tokens beside the bootstrap admin token, each with one role (admin, operator, viewer, integration). Only
+ * the sha256 of the secret is kept: the secret is shown once, when the token is made.
+ */
+export const apiTokens = pgTable('api_tokens', {
+  tokenId: uuid('token_id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  createdBy: text('created_by').notNull(),
+  revokedAt: ts('revoked_at'),
+});
+
+/**
+ * Who changed what: one row per change an operator or token made, appended and never updated or deleted (a
+ * trigger in the migration refuses both).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    /** `bootstrap` for the admin token given at start, else the api_tokens id. */
+    tokenId: text('token_id').notNull(),
+    tokenName: text('token_name').notNull(),
+    role: text('role').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    storeId: text('store_id'),
+    correlationId: text('correlation_id').notNull(),
+    sourceAddress: text('source_address').notNull(),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_action_idx').on(t.action, t.seq), index('audit_log_store_idx').on(t.storeId, t.seq)],
+);

@@ -73,6 +73,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       presence,
       centralVersion: opts.centralVersion,
       log: app.log.child({ component: 'gateway' }),
+      ...(app.hasDecorator('authFailures') ? { handshakeFailures: app.authFailures } : {}),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
       reservations: opts.reservations,
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),

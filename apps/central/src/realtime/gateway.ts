@@ -20,6 +20,7 @@ import type { Faults } from '../faults.js';
 import { ingestBatch, type IngestObserver, type Peer } from '../ingest.js';
 import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
+import type { Limiter } from '../access/limits.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   reservations: ReservationSettings;
   /** Watches ingest (metrics, logs): every committed batch and every refused one. */
   observer?: IngestObserver;
+  /** Handshakes with an unknown token, counted per source address; over the limit, the address waits. */
+  handshakeFailures?: Limiter;
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -81,9 +84,18 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!auth.success) return next(handshakeError('bad_request', `handshake auth: ${formatZodError(auth.error)}`));
-    findDeviceByToken(deps.pool, auth.data.token)
-      .then((device) => {
-        if (!device) return next(handshakeError('unauthorized', 'unknown device token'));
+    const address = socket.handshake.address;
+    const failures = deps.handshakeFailures;
+    (failures ? failures.peek(address) : Promise.resolve({ limited: false, retryAfterSeconds: 0 }))
+      .then(async (blocked) => {
+        // A plain error, not a refusal: the agent treats it as transient and retries with its backoff.
+        if (blocked.limited) return next(new Error(`too many failed handshakes from this address; retry in ${blocked.retryAfterSeconds} s`));
+        const device = await findDeviceByToken(deps.pool, auth.data.token);
+        if (!device) {
+          await failures?.hit(address);
+          deps.log.info({ sourceAddress: address }, 'handshake refused: unknown device token');
+          return next(handshakeError('unauthorized', 'unknown device token'));
+        }
         if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
         const v = auth.data.protocolVersion;
         if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {

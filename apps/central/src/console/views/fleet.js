@@ -1,7 +1,7 @@
 // The fleet page: a summary of the whole fleet, then the fleet table, live (refreshed every 2 s) and searched,
 // filtered, sorted (worst first) and paged by central, so it stays one screen with thousands of stores; enrolment
 // of a new store (the one-time code is shown once, here), another code for an existing store, revoking a device.
-import { api } from '../api.js';
+import { api, can } from '../api.js';
 import { badge, clear, h, table, time } from '../dom.js';
 
 const PAGE_SIZE = 50;
@@ -91,7 +91,8 @@ export function fleetView(root) {
     void refresh();
   });
   const controls = h('div', { class: 'controls' }, search, status, sort, prev, pageInfo, nextBtn);
-  root.append(h('h2', { text: 'Fleet' }), summary, controls, tableHolder, h('div', { class: 'panel' }, form, formError, codeBox));
+  // A viewer sees the fleet only: enrolment, new codes and revoking are an operator's.
+  root.append(h('h2', { text: 'Fleet' }), summary, controls, tableHolder, can('operate') ? h('div', { class: 'panel' }, form, formError, codeBox) : null);
 
   function card(label, value, testid, bad = false) {
     return h('div', { class: `card${bad ? ' bad' : ''}`, 'data-testid': testid }, h('div', { class: 'card-value', text: value }), h('div', { class: 'muted', text: label }));
@@ -159,7 +160,7 @@ export function fleetView(root) {
           h('span', { class: `badge status-${st.status}`, 'data-col': 'status', text: STATUS_LABEL[st.status] }),
           st.alerts > 0 ? h('span', { class: 'badge bad', 'data-col': 'alerts', title: 'open alerts', text: `${st.alerts} alert${st.alerts === 1 ? '' : 's'}` }) : null,
         );
-      const codeBtn = () => h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
+      const codeBtn = () => can('operate') && h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
       if (st.devices.length === 0) {
         rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 7, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
         continue;
@@ -178,7 +179,7 @@ export function fleetView(root) {
             h('td', { class: 'num', 'data-col': 'pending-up', text: d.pendingUp ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
             h('td', { class: 'error-text', 'data-col': 'last-error', text: d.lastError ?? '' }),
-            h('td', {}, codeBtn(), revoked ? null : revokeButton(d)),
+            h('td', {}, codeBtn(), revoked || !can('operate') ? null : revokeButton(d)),
           ),
         );
       }
