@@ -34,6 +34,8 @@ export interface SyncClientDeps {
   faults: Faults;
   log: Logger;
   agentVersion: string;
+  /** Rejected till files to report to central after every hello (and when one is rejected). */
+  reports?: { flush(socket: Socket | null, timeoutMs: number): Promise<void> };
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -189,6 +191,12 @@ export class SyncClient {
     this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs: Date.now() - c.serverTime });
     this.emitStatus();
     this.pump();
+    this.flushReports();
+  }
+
+  /** Reports of rejected till files go out now if connected, else after the next hello. */
+  flushReports(): void {
+    if (this.ready) void this.d.reports?.flush(this.socket, this.d.settings.ackTimeoutMs);
   }
 
   private onDisconnect(reason: string): void {
