@@ -99,19 +99,29 @@ export const metricsPlugin = fp(
       registers,
       collect: collectFleet,
     });
+    const clockSkew = new Gauge({
+      name: 'outpost_store_clock_skew_seconds',
+      help: "The store's clock minus central's (its most skewed device, signed), as its agents last reported it",
+      labelNames: ['store'],
+      registers,
+      collect: collectFleet,
+    });
     async function readFleet(): Promise<void> {
       try {
         const q = await app.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM quarantine WHERE status = 'open'`);
-        const s = await app.db.pool.query<{ store_id: string; backlog: string; pending_up: string }>(
-          `SELECT s.store_id, coalesce(max(s.command_seq - d.applied_command_seq), 0) AS backlog, coalesce(sum(d.pending_up), 0) AS pending_up
+        const s = await app.db.pool.query<{ store_id: string; backlog: string; pending_up: string; clock_skew_ms: string | null }>(
+          `SELECT s.store_id, coalesce(max(s.command_seq - d.applied_command_seq), 0) AS backlog, coalesce(sum(d.pending_up), 0) AS pending_up,
+                  (array_agg(d.clock_skew_ms ORDER BY abs(d.clock_skew_ms) DESC NULLS LAST))[1] AS clock_skew_ms
            FROM stores s LEFT JOIN devices d ON d.store_id = s.store_id AND d.revoked_at IS NULL GROUP BY s.store_id`,
         );
         quarantineOpen.set(Number(q.rows[0]?.n ?? 0));
         backlog.reset();
         pendingUp.reset();
+        clockSkew.reset();
         for (const r of s.rows) {
           backlog.set({ store: r.store_id }, Number(r.backlog));
           pendingUp.set({ store: r.store_id }, Number(r.pending_up));
+          if (r.clock_skew_ms !== null) clockSkew.set({ store: r.store_id }, Number(r.clock_skew_ms) / 1000);
         }
       } catch (err) {
         // A scrape during a database outage keeps the last figures; /readyz already says the database is gone.

@@ -18,6 +18,7 @@ interface Row {
   applied_command_seq: string | null;
   pending_up: number | null;
   last_error: string | null;
+  clock_skew_ms: string | null;
   revoked_at: Date | null;
 }
 
@@ -36,7 +37,7 @@ export async function listStores(
      )
      SELECT p.store_id, p.name AS store_name, p.created_at AS store_created_at, p.command_seq,
             d.device_id, d.name AS device_name, d.last_seen_at, d.agent_version, d.stored_seq,
-            d.applied_command_seq, d.pending_up, d.last_error, d.revoked_at
+            d.applied_command_seq, d.pending_up, d.last_error, d.clock_skew_ms, d.revoked_at
      FROM page p LEFT JOIN devices d ON d.store_id = p.store_id
      ORDER BY p.store_id, d.created_at, d.device_id`,
     [page.after ?? null, page.limit],
@@ -70,6 +71,7 @@ export async function listStores(
       pendingCommands: Math.max(0, store.commandSeq - applied),
       pendingUp: row.pending_up,
       lastError: row.last_error,
+      clockSkewMs: row.clock_skew_ms === null ? null : toNumber(row.clock_skew_ms),
       revokedAt: toIso(row.revoked_at),
     });
   }

@@ -3,9 +3,10 @@
  * wire shape of any message in this folder changes; `protocol-shape.test.ts` fails until you do.
  * Central accepts agents from MIN_SUPPORTED_PROTOCOL_VERSION up to PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HISTORY: readonly { version: number; date: string; change: string }[] = [
   { version: 1, date: '2026-11-23', change: 'initial: handshake auth, hello, batch, commands, status' },
+  { version: 2, date: '2026-11-29', change: 'status: optional clockSkewMs (the agent clock minus central, from hello); v1 agents stay accepted' },
 ];
 export const AGENT_NAMESPACE = '/agent';
