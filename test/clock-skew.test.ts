@@ -106,4 +106,39 @@ describe('a store whose clock runs 22 h ahead', () => {
       await proxy.close();
     }
   });
+
+  it.skipIf(!existsSync(LIBFAKETIME))('5 h behind and in sync: a count after a receipt includes it at both ends, and the sync lag is not +5 h', async () => {
+    const storeId = 'store-behind';
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
+    const dataDir = fx.tempDir('outpost-agent-');
+    await enrollAgent(central, storeId, dataDir);
+    const agent = await startAgent(fx, { dataDir, env: skewedClock('-5h') });
+    const st = await waitFor(async () => {
+      const s = await agentStatus(agent);
+      return s.online && s.clockCorrected ? s : null;
+    }, { what: 'agent online with its clock measured' });
+    expect(Math.abs((st.clockSkewMs ?? 0) + 5 * 3600_000)).toBeLessThan(120_000);
+
+    expect((await central.api.post(`/stores/${storeId}/receipts`, { receiptId: 'GR-1', lines: [{ sku: 'SKU-B', qty: 5 }] })).status).toBe(201);
+    await waitFor(async () => (await agentStatus(agent)).appliedCommandSeq === 1, { what: 'the receipt applied at the store' });
+    expect(await agentOnHand(agent, 'SKU-B')).toBe(5);
+    // The shelf is counted after the goods arrived: the count includes them.
+    expect((await agent.api.post('/counts', { countId: 'C-1', kind: 'cycle', lines: [{ sku: 'SKU-B', countedQty: 3 }] })).status).toBe(201);
+    expect(await agentOnHand(agent, 'SKU-B')).toBe(3);
+    const before = localDate(Date.now());
+    expect((await agent.api.post('/sales', { transactionId: 'T-1', lines: [{ sku: 'SKU-B', qty: 1, unitPrice: 100 }], tenders: [{ method: 'cash', amount: 100 }] })).status).toBe(201);
+    const after = localDate(Date.now());
+    await waitDrained(agent, 'count and sale at central');
+    await waitFor(async () => (await centralOnHand(central, storeId, 'SKU-B')) === 2, { what: 'central on-hand 2' }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}: central has ${await centralOnHand(central, storeId, 'SKU-B')}`);
+    });
+    expect(await agentOnHand(agent, 'SKU-B')).toBe(2);
+    const sale = (await allEvents(central, storeId)).find((e) => e.type === 'sale.completed');
+    expect([before, after]).toContain(sale?.payload.businessDate);
+
+    const lag = await central.api.get<{ items: { storeId: string; maxLagSeconds: number | null }[] }>('/reports/sync-lag?minutes=60');
+    const row = lag.body.items.find((r) => r.storeId === storeId);
+    expect(row?.maxLagSeconds).toBeGreaterThanOrEqual(0);
+    expect(row?.maxLagSeconds).toBeLessThan(600);
+  });
 });
