@@ -33,7 +33,7 @@ export class SyncStateStore {
     this.adb.db.update(syncState).set({ lastError: message }).where(eq(syncState.id, ROW)).run();
   }
 
-  setClockSkew(skewMs: number, at: string): void {
+  setClockSkew(skewMs: number | null, at: string | null): void {
     this.adb.db.update(syncState).set({ clockSkewMs: skewMs, clockSkewAt: at }).where(eq(syncState.id, ROW)).run();
   }
 
