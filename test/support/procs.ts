@@ -183,6 +183,9 @@ export interface AgentStatus {
   pendingPicks: number;
   appliedCommandSeq: number;
   lastError: string | null;
+  clockSkewMs: number | null;
+  clockSkewAt: string | null;
+  clockCorrected: boolean;
 }
 
 export async function agentStatus(agent: AgentHandle): Promise<AgentStatus> {

@@ -98,6 +98,7 @@ async function status(argv: string[]): Promise<void> {
       pendingPicks: picks.n,
       appliedCommandSeq: s.applied_command_seq,
       lastError: s.last_error,
+      clockSkewMs: s.clock_skew_ms ?? null,
     };
   } finally {
     db.close();

@@ -13,6 +13,7 @@ import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import { Picks } from './picks.js';
 import { SyncStateStore } from './state.js';
+import { DeviceClock } from './device-clock.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
 
@@ -77,14 +78,16 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   try {
     const state = new SyncStateStore(adb);
     const st = state.ensure(enrolment.storeId, enrolment.deviceId);
-    const clock = new HybridClock(enrolment.deviceId, now, st.lastHlc);
+    // Captures are dated and stamped by business time: central's when this PC's clock is off (device-clock.ts).
+    const deviceClock = new DeviceClock(now, state, settings.clockToleranceMs);
+    const clock = new HybridClock(enrolment.deviceId, deviceClock.businessNow, st.lastHlc);
     const outbox = new Outbox(adb, state, now, log);
     const stock = new LocalStock(adb.sqlite);
     const capture = new Capture({
       stock,
       adb,
       clock,
-      now,
+      now: deviceClock.businessNow,
       storeId: enrolment.storeId,
       deviceId: enrolment.deviceId,
       currency: enrolment.currency,
@@ -118,6 +121,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       faults,
       log,
       agentVersion: opts.agentVersion ?? AGENT_VERSION,
+      clock: deviceClock,
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,
@@ -142,6 +146,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
         lastError: storageError ?? s.lastError,
+        ...deviceClock.view(),
       };
     };
 

@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
+import { measureSkew } from './device-clock.js';
 import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
 import { centralTlsOptions, describeTlsFailure } from './central-tls.js';
 import type { Settings } from './config.js';
@@ -34,6 +35,8 @@ export interface SyncClientDeps {
   faults: Faults;
   log: Logger;
   agentVersion: string;
+  /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
+  clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -156,6 +159,7 @@ export class SyncClient {
       appliedCommandSeq: st.appliedCommandSeq,
     };
     let res: unknown;
+    const sentAt = Date.now();
     try {
       res = await socket.timeout(this.d.settings.helloTimeoutMs).emitWithAck('hello', hello);
     } catch {
@@ -174,6 +178,8 @@ export class SyncClient {
       return;
     }
     const c = ok.data;
+    const skewMs = measureSkew(sentAt, Date.now(), c.serverTime);
+    this.d.clock?.record(skewMs);
     const r = this.d.outbox.resync(c.storedSeq);
     this.cursor = r.ackedSeq;
     this.verifyUpTo = Math.min(c.storedSeq, r.lastSeq) > r.ackedSeq ? Math.min(c.storedSeq, r.lastSeq) : 0;
@@ -186,7 +192,7 @@ export class SyncClient {
     this.ready = true;
     this.errorStreak = 0;
     this.setError(null);
-    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs: Date.now() - c.serverTime });
+    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
     this.emitStatus();
     this.pump();
   }
@@ -382,7 +388,8 @@ export class SyncClient {
 
   private emitStatus(): void {
     if (!this.socket?.connected) return;
-    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null });
+    const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
+    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs });
   }
 
   private setError(msg: string | null): void {

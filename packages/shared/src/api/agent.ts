@@ -73,6 +73,11 @@ export const agentStatusResponse = z.object({
   pendingPicks: z.number().int(),
   appliedCommandSeq: z.number().int(),
   lastError: z.string().nullable(),
+  /** This PC's clock minus central's (ms) at the last connection; null before the first. */
+  clockSkewMs: z.number().int().nullable(),
+  clockSkewAt: z.string().nullable(),
+  /** Captures are dated and stamped by central's time: the skew is beyond the agent's tolerance. */
+  clockCorrected: z.boolean(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 
