@@ -5,12 +5,14 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
+import { versionLine } from '@outpost/shared';
+import { AGENT_VERSION, dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
 
 const USAGE = `usage:
   outpost-agent enroll --central URL --code CODE [--data-dir DIR] [--name NAME] [--currency EUR]
   outpost-agent start [--data-dir DIR] [--port N] [--host H]
-  outpost-agent status [--data-dir DIR] [--port N]`;
+  outpost-agent status [--data-dir DIR] [--port N]
+  outpost-agent --version`;
 
 function fail(msg: string): never {
   process.stderr.write(`outpost-agent: ${msg}\n`);
@@ -89,22 +91,30 @@ async function status(argv: string[]): Promise<void> {
       pendingPicks: picks.n,
       appliedCommandSeq: s.applied_command_seq,
       lastError: s.last_error,
+      agentVersion: AGENT_VERSION,
     };
   } finally {
     db.close();
   }
   const port = Number(values.port ?? process.env.OUTPOST_AGENT_PORT ?? 8090);
-  let api: { answering: boolean; online: boolean | null } = { answering: false, online: null };
+  let api: { answering: boolean; online: boolean | null; version?: string } = { answering: false, online: null };
   try {
     const r = await fetch(`http://127.0.0.1:${port}/api/v1/status`, { signal: AbortSignal.timeout(2000) });
-    if (r.ok) api = { answering: true, online: ((await r.json()) as { online: boolean }).online };
+    if (r.ok) {
+      const body = (await r.json()) as { online: boolean; agentVersion?: string };
+      api = { answering: true, online: body.online, ...(body.agentVersion === undefined ? {} : { version: body.agentVersion }) };
+    }
   } catch {
     // not running (or on another port): the SQLite figures above still stand
   }
-  process.stdout.write(`${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: `http://127.0.0.1:${port}`, answering: api.answering } }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: `http://127.0.0.1:${port}`, answering: api.answering, ...(api.version === undefined ? {} : { agentVersion: api.version }) } }, null, 2)}\n`);
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
+if (cmd === '--version' || cmd === '-V') {
+  process.stdout.write(`${versionLine('outpost-agent')}\n`);
+  process.exit(0);
+}
 const commands: Record<string, (a: string[]) => Promise<void>> = { enroll, enrol: enroll, start, status };
 const run = cmd ? commands[cmd] : undefined;
 if (!run) fail(USAGE);

@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { FastifyInstance } from 'fastify';
-import { HybridClock, type agentApi } from '@outpost/shared';
+import { HybridClock, OUTPOST_VERSION, type agentApi } from '@outpost/shared';
 import { Capture } from './capture.js';
 import { CommandApplier } from './command-apply.js';
 import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type Settings } from './config.js';
@@ -16,7 +16,8 @@ import { SyncStateStore } from './state.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
 
-export const AGENT_VERSION = '0.1.0';
+/** The agent's version: the release version (one number for every Outpost program, see @outpost/shared). */
+export const AGENT_VERSION: string = OUTPOST_VERSION;
 
 export interface CreateAgentOptions {
   dataDir: string;
@@ -134,6 +135,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
         lastError: s.lastError,
+        agentVersion: AGENT_VERSION,
       };
     };
 

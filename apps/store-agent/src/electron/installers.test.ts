@@ -81,7 +81,10 @@ describe('installers', () => {
     const main = (cfg.extraMetadata as { main: string }).main;
     expect(existsSync(join(APP, main))).toBe(true);
     const files = cfg.files as unknown as string[];
-    expect(files).toEqual(expect.arrayContaining(['src/**/*', 'drizzle/**/*', '!src/**/*.test.ts']));
+    // The build (dist/: no sources, tests or test helpers in it), not the TypeScript sources.
+    expect(main).toMatch(/^dist\//);
+    expect(files).toEqual(expect.arrayContaining(['dist/**/*', 'drizzle/**/*']));
+    expect(files.filter((f) => f.startsWith('src'))).toEqual([]);
     expect(existsSync(join(APP, 'drizzle/meta/_journal.json'))).toBe(true);
     expect(cfg.asarUnpack).toContain('**/*.node');
     expect(cfg.npmRebuild).toBe('true');

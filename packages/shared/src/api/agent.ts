@@ -73,6 +73,8 @@ export const agentStatusResponse = z.object({
   pendingPicks: z.number().int(),
   appliedCommandSeq: z.number().int(),
   lastError: z.string().nullable(),
+  /** The release version of the running agent. */
+  agentVersion: z.string(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 
