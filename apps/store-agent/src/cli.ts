@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { versionLine } from '@outpost/shared';
-import { AGENT_VERSION, dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
+
+/** The engine (SQLite, Fastify, socket.io) loads only for a command that runs it: `--help` and `--version` answer at once. */
+const core = () => import('./core/index.js');
 
 const USAGE = `usage:
   outpost-agent enroll --central URL --code CODE [--data-dir DIR] [--name NAME] [--currency EUR]
@@ -25,6 +25,7 @@ async function enroll(argv: string[]): Promise<void> {
     options: { central: { type: 'string' }, code: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
   });
   if (!values.central || !values.code) fail(`enroll needs --central and --code\n${USAGE}`);
+  const { defaultDataDir, enrolDevice } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
   const currency = values.currency ?? 'EUR';
@@ -40,6 +41,7 @@ async function enroll(argv: string[]): Promise<void> {
 
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
+  const { defaultDataDir, runAgentService } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) fail(`--port must be a port number, got ${values.port}`);
@@ -69,6 +71,8 @@ async function start(argv: string[]): Promise<void> {
 
 async function status(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' } } });
+  const { AGENT_VERSION, dbPath, defaultDataDir, readEnrolment } = await core();
+  const { default: Database } = await import('better-sqlite3');
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const file = dbPath(dataDir);
   if (!existsSync(file)) fail(`no agent database at ${file}: has this agent been started?`);
@@ -112,6 +116,7 @@ async function status(argv: string[]): Promise<void> {
 
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === '--version' || cmd === '-V') {
+  const { versionLine } = await import('@outpost/shared');
   process.stdout.write(`${versionLine('outpost-agent')}\n`);
   process.exit(0);
 }
