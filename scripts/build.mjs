@@ -76,7 +76,13 @@ async function buildWorkspace(ws, ifStale) {
   writeFileSync(join(tmp, STAMP), sum);
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
-  renameSync(tmp, dist);
+  try {
+    renameSync(tmp, dist);
+  } catch (err) {
+    // Another build (a second test run in this checkout) swapped its dist/ in meanwhile, from the same sources.
+    if (err?.code !== 'ENOTEMPTY' && err?.code !== 'EEXIST') throw err;
+    rmSync(tmp, { recursive: true, force: true });
+  }
   rmSync(old, { recursive: true, force: true });
   return true;
 }
