@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseUnit } from '../../../../test/support/unit-file.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const INSTALLERS = join(ROOT, 'installers');
@@ -45,27 +46,6 @@ function parseYamlSubset(text: string): Yaml {
   }
   const out = block(0);
   if (i < lines.length) throw new Error(`line ${lines[i]!.n}: unexpected indentation`);
-  return out;
-}
-
-/** `[Section]` → key → every value (ExecStart and friends may repeat). */
-function parseUnit(text: string): Record<string, Record<string, string[]>> {
-  const out: Record<string, Record<string, string[]>> = {};
-  let section = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const s = /^\[(.+)\]$/.exec(line);
-    if (s) {
-      section = s[1]!;
-      out[section] ??= {};
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq < 1 || !section) throw new Error(`not a unit line: ${line}`);
-    const key = line.slice(0, eq);
-    (out[section]![key] ??= []).push(line.slice(eq + 1));
-  }
   return out;
 }
 
