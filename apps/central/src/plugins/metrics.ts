@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { buildInfo } from '@outpost/shared';
 import type { CommittedBatch, IngestObserver } from '../ingest.js';
 
 /** One route as registered: what the route catalogue holds (HTTP metrics are labelled by its pattern). */
@@ -47,6 +48,16 @@ export const metricsPlugin = fp(
       for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: r.url });
     });
 
+    // The usual build-info gauge: always 1, the facts in its labels (join on it to see which version a node runs).
+    const build = buildInfo();
+    new Gauge({
+      name: 'outpost_build_info',
+      help: 'The running release: version, the /agent protocol version it speaks and the oldest it accepts, Node.js version',
+      labelNames: ['version', 'protocol_version', 'min_protocol_version', 'node_version'],
+      registers,
+    })
+      .labels(build.version, String(build.protocolVersion), String(build.minProtocolVersion), build.node)
+      .set(1);
     new Gauge({
       name: 'outpost_agents_connected',
       help: 'Agents with a live socket on this central node',

@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { FastifyInstance } from 'fastify';
-import { HybridClock, type agentApi } from '@outpost/shared';
+import { HybridClock, OUTPOST_VERSION, type agentApi } from '@outpost/shared';
 import { Capture } from './capture.js';
 import { CommandApplier } from './command-apply.js';
 import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type Settings } from './config.js';
@@ -17,7 +17,8 @@ import { DeviceClock } from './device-clock.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
 
-export const AGENT_VERSION = '0.1.0';
+/** The agent's version: the release version (one number for every Outpost program, see @outpost/shared). */
+export const AGENT_VERSION: string = OUTPOST_VERSION;
 
 export interface CreateAgentOptions {
   dataDir: string;
@@ -147,6 +148,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         appliedCommandSeq: s.appliedCommandSeq,
         lastError: storageError ?? s.lastError,
         ...deviceClock.view(),
+        agentVersion: AGENT_VERSION,
       };
     };
 

@@ -78,6 +78,8 @@ export const agentStatusResponse = z.object({
   clockSkewAt: z.string().nullable(),
   /** Captures are dated and stamped by central's time: the skew is beyond the agent's tolerance. */
   clockCorrected: z.boolean(),
+  /** The release version of the running agent. */
+  agentVersion: z.string(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 
