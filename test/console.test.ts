@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { uuidv7 } from '@outpost/shared';
+import { OUTPOST_VERSION, uuidv7 } from '@outpost/shared';
 import { launchBrowser, pageErrors, screenshot, type TestBrowser } from './support/browser.js';
 import { captureMany } from './support/capture.js';
 import { e2eContext, waitDrained } from './support/e2e.js';
@@ -64,6 +64,9 @@ describe('fleet console in a real browser', () => {
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '0', `${rowA} [data-col="pending-up"]`, UI);
     expect(await page.textContent(`${rowA} [data-col="pending-commands"]`)).toBe('0');
     expect(await page.textContent(rowA)).toContain('north');
+    // The release central runs, in the footer; per device, the version its agent reported (one number for both).
+    await page.waitForFunction((v) => document.getElementById('version')?.textContent === `Outpost central ${v}`, OUTPOST_VERSION, UI);
+    expect(await page.textContent(rowA)).toContain(OUTPOST_VERSION);
     await screenshot(page, SHOTS, 'fleet-online');
 
     // The store's PC dies: the row turns offline without reloading the page.

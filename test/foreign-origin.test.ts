@@ -39,6 +39,8 @@ describe('a page of another origin', () => {
   let server: Server | null = null;
   afterEach(async () => {
     await fx.cleanup();
+    // Chromium keeps its connections alive: close them, or close() waits for their idle timeout.
+    server?.closeAllConnections();
     await new Promise<void>((res) => (server ? server.close(() => res()) : res()));
     server = null;
   });

@@ -67,6 +67,12 @@ export class Fixture {
     return p;
   }
 
+  /** A process started elsewhere (another folder, its own environment), killed at cleanup like the others. */
+  adopt(p: Proc): Proc {
+    this.procs.push(p);
+    return p;
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill9()));
     this.procs.length = 0;
@@ -183,6 +189,9 @@ export interface AgentStatus {
   pendingPicks: number;
   appliedCommandSeq: number;
   lastError: string | null;
+  clockSkewMs: number | null;
+  clockSkewAt: string | null;
+  clockCorrected: boolean;
 }
 
 export async function agentStatus(agent: AgentHandle): Promise<AgentStatus> {

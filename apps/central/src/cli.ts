@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { versionLine } from '@outpost/shared';
 import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
 import { AppError } from './app-error.js';
 import { openDatabase } from './db/database.js';
@@ -10,6 +11,7 @@ const USAGE = `Usage:
   outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook] [--tls-cert FILE --tls-key FILE]
   outpost-central store add STORE_ID --name NAME [--central URL | --database-url URL] [--data-dir DIR]
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
+  outpost-central --version
 
 Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CERT, OUTPOST_TLS_KEY, OUTPOST_MAX_BATCH_EVENTS,
   OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
@@ -148,6 +150,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
   if (command === 'store') return store(rest);
+  if (command === '--version' || command === '-V') {
+    console.log(versionLine('outpost-central'));
+    return;
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;

@@ -30,11 +30,17 @@ export async function readFleetSnapshot(
     const backlog = r.min_applied === null ? 0 : Math.max(0, toNumber(r.command_seq) - toNumber(r.min_applied));
     stores.set(r.store_id, { storeId: r.store_id, devices: [], commandBacklog: backlog, latestEvent: null, quarantineOpen: 0, erpDead: 0 });
   }
-  const d = await q.query<{ store_id: string; device_id: string; last_seen_at: Date | null; pending_up: number | null }>(
-    `SELECT store_id, device_id, last_seen_at, pending_up FROM devices WHERE revoked_at IS NULL`,
+  const d = await q.query<{ store_id: string; device_id: string; last_seen_at: Date | null; pending_up: number | null; clock_skew_ms: string | null }>(
+    `SELECT store_id, device_id, last_seen_at, pending_up, clock_skew_ms FROM devices WHERE revoked_at IS NULL`,
   );
   for (const r of d.rows) {
-    stores.get(r.store_id)?.devices.push({ deviceId: r.device_id, online: await isOnline(r.device_id), lastSeenAt: r.last_seen_at, pendingUp: r.pending_up });
+    stores.get(r.store_id)?.devices.push({
+      deviceId: r.device_id,
+      online: await isOnline(r.device_id),
+      lastSeenAt: r.last_seen_at,
+      pendingUp: r.pending_up,
+      clockSkewMs: r.clock_skew_ms === null ? null : toNumber(r.clock_skew_ms),
+    });
   }
   // The latest stored event per store that has events waiting (the only stores sync_lag can concern): one index
   // probe each on (store_id, position).

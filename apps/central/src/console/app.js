@@ -117,6 +117,14 @@ $('signin-form').addEventListener('submit', (e) => {
 $('sign-out').addEventListener('click', () => signedOut());
 window.addEventListener('hashchange', () => void route());
 
+// The release this central runs, in the footer (/healthz needs no token, so it shows before sign-in too).
+fetch('/healthz')
+  .then((r) => (r.ok ? r.json() : null))
+  .then((h) => {
+    if (h?.version) $('version').textContent = `Outpost central ${h.version}`;
+  })
+  .catch(() => {});
+
 const saved = session.token();
 if (saved) void trySignIn(saved);
 else signedOut();

@@ -70,6 +70,8 @@ export const devices = pgTable(
     agentVersion: text('agent_version'),
     pendingUp: integer('pending_up'),
     lastError: text('last_error'),
+    /** The device's clock minus central's (ms), as the agent last reported it; null: never reported. */
+    clockSkewMs: bigint('clock_skew_ms', { mode: 'number' }),
   },
   (t) => [index('devices_store_idx').on(t.storeId)],
 );

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { buildInfo } from '@outpost/shared';
 import type { CommittedBatch, IngestObserver } from '../ingest.js';
 
 /** One route as registered: what the route catalogue holds (HTTP metrics are labelled by its pattern). */
@@ -47,6 +48,16 @@ export const metricsPlugin = fp(
       for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: r.url });
     });
 
+    // The usual build-info gauge: always 1, the facts in its labels (join on it to see which version a node runs).
+    const build = buildInfo();
+    new Gauge({
+      name: 'outpost_build_info',
+      help: 'The running release: version, the /agent protocol version it speaks and the oldest it accepts, Node.js version',
+      labelNames: ['version', 'protocol_version', 'min_protocol_version', 'node_version'],
+      registers,
+    })
+      .labels(build.version, String(build.protocolVersion), String(build.minProtocolVersion), build.node)
+      .set(1);
     new Gauge({
       name: 'outpost_agents_connected',
       help: 'Agents with a live socket on this central node',
@@ -103,6 +114,13 @@ export const metricsPlugin = fp(
       registers,
       collect: collectFleet,
     });
+    const clockSkew = new Gauge({
+      name: 'outpost_store_clock_skew_seconds',
+      help: "The store's clock minus central's (its most skewed device, signed), as its agents last reported it",
+      labelNames: ['store'],
+      registers,
+      collect: collectFleet,
+    });
     const storeOnline = new Gauge({
       name: 'outpost_store_online',
       help: '1 while at least one of the store\'s devices has a live socket on any central node',
@@ -127,8 +145,9 @@ export const metricsPlugin = fp(
     async function readFleet(): Promise<void> {
       try {
         const q = await app.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM quarantine WHERE status = 'open'`);
-        const s = await app.db.pool.query<{ store_id: string; backlog: string; pending_up: string }>(
-          `SELECT s.store_id, coalesce(max(s.command_seq - d.applied_command_seq), 0) AS backlog, coalesce(sum(d.pending_up), 0) AS pending_up
+        const s = await app.db.pool.query<{ store_id: string; backlog: string; pending_up: string; clock_skew_ms: string | null }>(
+          `SELECT s.store_id, coalesce(max(s.command_seq - d.applied_command_seq), 0) AS backlog, coalesce(sum(d.pending_up), 0) AS pending_up,
+                  (array_agg(d.clock_skew_ms ORDER BY abs(d.clock_skew_ms) DESC NULLS LAST))[1] AS clock_skew_ms
            FROM stores s LEFT JOIN devices d ON d.store_id = s.store_id AND d.revoked_at IS NULL GROUP BY s.store_id`,
         );
         const d = await app.db.pool.query<{ store_id: string; device_id: string; last_seen_at: Date | null }>(
@@ -145,10 +164,11 @@ export const metricsPlugin = fp(
           if (r.last_seen_at) lastSeen.set(r.store_id, Math.max(lastSeen.get(r.store_id) ?? 0, r.last_seen_at.getTime() / 1000));
         }
         quarantineOpen.set(Number(q.rows[0]?.n ?? 0));
-        for (const g of [backlog, pendingUp, storeOnline, storeLastSeen, alertsOpen]) g.reset();
+        for (const g of [backlog, pendingUp, storeOnline, storeLastSeen, alertsOpen, clockSkew]) g.reset();
         for (const r of s.rows) {
           backlog.set({ store: r.store_id }, Number(r.backlog));
           pendingUp.set({ store: r.store_id }, Number(r.pending_up));
+          if (r.clock_skew_ms !== null) clockSkew.set({ store: r.store_id }, Number(r.clock_skew_ms) / 1000);
         }
         for (const [store, on] of online) storeOnline.set({ store }, on ? 1 : 0);
         for (const [store, t] of lastSeen) storeLastSeen.set({ store }, t);

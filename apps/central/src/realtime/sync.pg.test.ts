@@ -13,6 +13,7 @@ interface DeviceRow {
   lastError: string | null;
   agentVersion: string | null;
   lastSeenAt: string | null;
+  clockSkewMs: number | null;
 }
 
 async function device(tc: TestCentral, storeId: string): Promise<DeviceRow> {
@@ -81,6 +82,26 @@ describe('agent gateway: upstream batches', () => {
     expect(await raw.hello()).toMatchObject({ ok: true });
     expect(await raw.socket.timeout(10_000).emitWithAck('commands-ack')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await raw.batch(1, [raw.sale(1)])).toMatchObject({ ok: true, storedSeq: 1 });
+  });
+
+  it('records the clock skew an agent reports in status; a protocol v1 agent (no skew field) is still served and keeps it', async () => {
+    const { raw, token, deviceId } = await connect('store-k');
+    await raw.hello();
+    raw.socket.emit('status', { pendingUp: 2, lastError: null, clockSkewMs: 5 * 3600_000 });
+    await waitFor(async () => (await device(tc, 'store-k')).clockSkewMs === 5 * 3600_000, { what: 'skew recorded' });
+    raw.close();
+
+    const v1 = agentSocket(tc.url, { token, protocolVersion: 1 });
+    sockets.push(v1);
+    await new Promise<void>((resolve, reject) => {
+      v1.once('connect', () => resolve());
+      v1.once('connect_error', reject);
+    });
+    const hello = await v1.timeout(10_000).emitWithAck('hello', { protocolVersion: 1, agentVersion: 'old', storeId: 'store-k', deviceId, highestSeq: 0, pendingUp: 0, appliedCommandSeq: 0 });
+    expect(hello).toMatchObject({ ok: true });
+    v1.emit('status', { pendingUp: 7, lastError: null });
+    await waitFor(async () => (await device(tc, 'store-k')).pendingUp === 7, { what: 'v1 status recorded' });
+    expect((await device(tc, 'store-k')).clockSkewMs).toBe(5 * 3600_000);
   });
 
   it('stores a batch once; the same batch again is all duplicates; an overlap stores only the new part', async () => {

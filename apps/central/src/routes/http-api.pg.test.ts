@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { UUID_RE, uuidv7Time } from '@outpost/shared';
+import { OUTPOST_VERSION, UUID_RE, uuidv7Time } from '@outpost/shared';
 import { request, client } from '../../../../test/support/http.js';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { expectHouseShapedEdgeErrors } from '../../../../test/support/edge-errors.js';
@@ -81,7 +81,7 @@ describe('central HTTP API', () => {
     const wrong = await request<ErrorBody>('POST', `${tc.url}/api/v1/stores`, { token: TEST_ADMIN_TOKEN + 'x', body: { storeId: 'x', name: 'x' } });
     expect(wrong.status).toBe(401);
     expect((await tc.api.get('/stores')).status).toBe(200);
-    expect(await request('GET', `${tc.url}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await request('GET', `${tc.url}/healthz`)).toEqual({ status: 200, body: { status: 'ok', version: OUTPOST_VERSION } });
     expect(await request('GET', `${tc.url}/readyz`)).toEqual({ status: 200, body: { status: 'ready' } });
   });
 

@@ -89,6 +89,7 @@ interface DeviceRow {
   applied_command_seq: string;
   pending_up: number | null;
   last_error: string | null;
+  clock_skew_ms: string | null;
   revoked_at: Date | null;
 }
 
@@ -124,7 +125,7 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
   const ids = r.rows.map((row) => row.store_id);
   const devices = ids.length
     ? await pool.query<DeviceRow>(
-        `SELECT store_id, device_id, name, last_seen_at, agent_version, stored_seq, applied_command_seq, pending_up, last_error, revoked_at
+        `SELECT store_id, device_id, name, last_seen_at, agent_version, stored_seq, applied_command_seq, pending_up, last_error, clock_skew_ms, revoked_at
          FROM devices WHERE store_id = ANY($1::text[]) ORDER BY store_id, created_at, device_id`,
         [ids],
       )
@@ -155,6 +156,7 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
           pendingCommands: Math.max(0, commandSeq - applied),
           pendingUp: d.pending_up,
           lastError: d.last_error,
+          clockSkewMs: d.clock_skew_ms === null ? null : toNumber(d.clock_skew_ms),
           revokedAt: toIso(d.revoked_at),
         };
       }),

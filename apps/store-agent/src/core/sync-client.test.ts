@@ -5,6 +5,7 @@ import { silentLogger } from './log.js';
 import { CentralPeer } from './testing/central-peer.js';
 import { TempDirs, enrolledDir, itemCommand, sale } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
+import { localDate } from './capture.js';
 
 const dirs = new TempDirs();
 const agents: Agent[] = [];
@@ -66,6 +67,46 @@ describe('sync client against a real socket.io peer', () => {
     ]);
     captureN(a, 2);
     await drained(a);
+  });
+
+  it('measures its clock against central at hello; 22 h ahead, it dates and stamps captures by central time and says so', async () => {
+    const p = await peer();
+    const DAY_MS = 22 * 3600_000;
+    p.serverTimeOffsetMs = -DAY_MS;
+    const dir = enrolledDir(dirs, { centralUrl: p.url });
+    const a = agentFor(p, {}, dir);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    const s = a.status();
+    expect(s.clockCorrected).toBe(true);
+    expect(Math.abs((s.clockSkewMs ?? 0) - DAY_MS)).toBeLessThan(60_000);
+    await waitFor(() => p.statuses.some((x) => Math.abs((x.clockSkewMs ?? 0) - DAY_MS) < 60_000), 'the skew in a status message');
+
+    a.capture.sale(sale('T-skew'));
+    const centralNow = Date.now() - DAY_MS;
+    const row = a.db.sqlite.prepare('SELECT body FROM outbox WHERE seq = 1').get() as { body: string };
+    const ev = JSON.parse(row.body) as { hlc: string; occurredAt: string; payload: { businessDate: string } };
+    expect(ev.payload.businessDate).toBe(localDate(centralNow));
+    expect(Math.abs(Number(ev.hlc.slice(0, 15)) - centralNow)).toBeLessThan(60_000);
+    expect(Math.abs(Date.parse(ev.occurredAt) - centralNow)).toBeLessThan(60_000);
+
+    // The measurement outlives a restart: offline, the next capture is still dated by central's time.
+    await a.stop();
+    const b = agentFor(p, {}, dir);
+    expect(b.status()).toMatchObject({ online: false, clockCorrected: true });
+    b.capture.sale(sale('T-skew-2'));
+    const row2 = b.db.sqlite.prepare('SELECT body FROM outbox WHERE seq = 2').get() as { body: string };
+    expect((JSON.parse(row2.body) as { payload: { businessDate: string } }).payload.businessDate).toBe(localDate(Date.now() - DAY_MS));
+  });
+
+  it('keeps its own clock when the skew is within the tolerance', async () => {
+    const p = await peer();
+    p.serverTimeOffsetMs = -30_000;
+    const a = agentFor(p);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    expect(a.status()).toMatchObject({ clockCorrected: false });
+    expect(Math.abs((a.status().clockSkewMs ?? 0) - 30_000)).toBeLessThan(10_000);
   });
 
   it('keeps several batches in flight, up to the bound', async () => {

@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
+import { measureSkew } from './device-clock.js';
 import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
 import { centralTlsOptions, describeTlsFailure } from './central-tls.js';
 import type { Settings } from './config.js';
@@ -36,6 +37,8 @@ export interface SyncClientDeps {
   agentVersion: string;
   /** Rejected till files to report to central after every hello (and when one is rejected). */
   reports?: { flush(socket: Socket | null, timeoutMs: number): Promise<void> };
+  /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
+  clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -158,6 +161,7 @@ export class SyncClient {
       appliedCommandSeq: st.appliedCommandSeq,
     };
     let res: unknown;
+    const sentAt = Date.now();
     try {
       res = await socket.timeout(this.d.settings.helloTimeoutMs).emitWithAck('hello', hello);
     } catch {
@@ -176,6 +180,8 @@ export class SyncClient {
       return;
     }
     const c = ok.data;
+    const skewMs = measureSkew(sentAt, Date.now(), c.serverTime);
+    this.d.clock?.record(skewMs);
     const r = this.d.outbox.resync(c.storedSeq);
     this.cursor = r.ackedSeq;
     this.verifyUpTo = Math.min(c.storedSeq, r.lastSeq) > r.ackedSeq ? Math.min(c.storedSeq, r.lastSeq) : 0;
@@ -188,7 +194,7 @@ export class SyncClient {
     this.ready = true;
     this.errorStreak = 0;
     this.setError(null);
-    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs: Date.now() - c.serverTime });
+    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
     this.emitStatus();
     this.pump();
     this.flushReports();
@@ -390,7 +396,8 @@ export class SyncClient {
 
   private emitStatus(): void {
     if (!this.socket?.connected) return;
-    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null });
+    const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
+    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs });
   }
 
   private setError(msg: string | null): void {

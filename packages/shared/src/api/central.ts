@@ -39,6 +39,8 @@ export const deviceStatusSchema = z.object({
   /** Events waiting at the store, as the agent last reported them. */
   pendingUp: z.number().int().nullable(),
   lastError: z.string().nullable(),
+  /** The device's clock minus central's (ms), as the agent last reported it (null: not reported yet). */
+  clockSkewMs: z.number().int().nullable(),
   revokedAt: z.string().nullable(),
 });
 export const storeStatusSchema = z.object({

@@ -162,7 +162,7 @@ export function fleetView(root) {
         );
       const codeBtn = () => can('operate') && h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
       if (st.devices.length === 0) {
-        rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 7, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
+        rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 8, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
         continue;
       }
       for (const d of st.devices) {
@@ -178,6 +178,7 @@ export function fleetView(root) {
             h('td', { text: d.agentVersion ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-up', text: d.pendingUp ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
+            h('td', { 'data-col': 'clock-skew', class: clockOff(d.clockSkewMs) ? 'error-text' : '', text: skewText(d.clockSkewMs) }),
             h('td', { class: 'error-text', 'data-col': 'last-error', text: d.lastError ?? '' }),
             h('td', {}, codeBtn(), revoked || !can('operate') ? null : revokeButton(d)),
           ),
@@ -188,9 +189,26 @@ export function fleetView(root) {
     if (tableHolder.querySelector('[data-armed="true"]:not(:disabled)')) return;
     const empty = query.q || query.status ? 'No store matches.' : 'No store yet: enrol one below.';
     clear(tableHolder).append(
-      table(['Store', 'Device', 'Online', 'Last seen', 'Agent version', 'Events waiting at store', 'Commands waiting at central', 'Last error', ''], rows, empty),
+      table(['Store', 'Device', 'Online', 'Last seen', 'Agent version', 'Events waiting at store', 'Commands waiting at central', 'Clock', 'Last error', ''], rows, empty),
     );
   }
 
   return { refresh, every: 2000 };
+}
+
+/** Beyond this a till dates and stamps its captures by central's clock (the agent's default tolerance). */
+const CLOCK_TOLERANCE_MS = 120_000;
+
+/** @param {number | null | undefined} ms */
+function clockOff(ms) {
+  return typeof ms === 'number' && Math.abs(ms) > CLOCK_TOLERANCE_MS;
+}
+
+/** "ok", "22.0 h ahead", "5 min behind", or "—" when the agent has not reported its clock. @param {number | null | undefined} ms */
+function skewText(ms) {
+  if (typeof ms !== 'number') return '—';
+  if (!clockOff(ms)) return 'ok';
+  const abs = Math.abs(ms);
+  const amount = abs >= 3_600_000 ? `${(abs / 3_600_000).toFixed(1)} h` : `${Math.round(abs / 60_000)} min`;
+  return `${amount} ${ms > 0 ? 'ahead' : 'behind'}`;
 }

@@ -43,6 +43,8 @@ export class CentralPeer {
   /** Hold acks until this many batches are outstanding (proves batches are pipelined). */
   holdUntilOutstanding = 0;
   maxOutstanding = 0;
+  /** Added to this peer's clock in hello's serverTime: a negative value plays a central behind the agent. */
+  serverTimeOffsetMs = 0;
   /** Handshake refusal for every connection, e.g. {code: 'revoked'}. */
   refuseHandshake: { code: string; message: string } | null = null;
   private held: (() => void)[] = [];
@@ -111,7 +113,7 @@ export class CentralPeer {
           centralVersion: 'peer',
           storedSeq: this.helloStoredSeq ?? this.storedSeq,
           limits: this.helloLimits,
-          serverTime: Date.now(),
+          serverTime: Date.now() + this.serverTimeOffsetMs,
         };
         ack(h);
       });
