@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { toNumber, type Queryable } from '../db/database.js';
+import { openImportRejections } from '../imports/store.js';
 import type { AlertCondition, FleetSnapshot, OpenAlert, StoreSnapshot } from './rules.js';
 
 // SQL of the alerts capability: the fleet snapshot the rules read (a handful of set-based queries, whatever the
@@ -61,6 +62,10 @@ export async function readFleetSnapshot(
   for (const r of dead.rows) {
     const st = stores.get(r.store_id);
     if (st) st.erpDead = toNumber(r.n);
+  }
+  for (const [storeId, rejected] of await openImportRejections(q)) {
+    const st = stores.get(storeId);
+    if (st) st.importRejected = rejected;
   }
   const failing = await q.query<{ attempts: number | null }>(`SELECT max(attempts) AS attempts FROM erp_postings WHERE status = 'retrying'`);
   return { stores: [...stores.values()], erpFailingAttempts: failing.rows[0]?.attempts ?? 0 };

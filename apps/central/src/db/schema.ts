@@ -555,3 +555,20 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_action_idx').on(t.action, t.seq), index('audit_log_store_idx').on(t.storeId, t.seq)],
 );
+
+/** Till files a store's agent rejected, as it reported them (issue 16): shown at central, raise import_rejected. */
+export const importRejections = pgTable(
+  'import_rejections',
+  {
+    storeId: text('store_id').notNull(),
+    deviceId: uuid('device_id').notNull(),
+    file: text('file').notNull(),
+    line: integer('line'),
+    reason: text('reason').notNull(),
+    rejectedAt: ts('rejected_at').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    /** An operator saw to it (the file was fixed and dropped again): no longer raises the alert. */
+    clearedAt: ts('cleared_at'),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.deviceId, t.file, t.rejectedAt] }), index('import_rejections_open_idx').on(t.storeId).where(sql`cleared_at IS NULL`)],
+);

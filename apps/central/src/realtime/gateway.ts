@@ -6,6 +6,7 @@ import {
   batchSchema,
   formatZodError,
   handshakeAuthSchema,
+  importRejectedSchema,
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   refusal,
@@ -22,6 +23,7 @@ import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import type { Limiter } from '../access/limits.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
+import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
 import { createSerialQueue } from './serial-queue.js';
@@ -71,7 +73,7 @@ function handshakeError(code: HandshakeRefusal['code'], message: string): Error 
 }
 
 /** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
-const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status']);
+const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status', 'import.rejected']);
 
 function asAck(v: unknown): Ack | null {
   return typeof v === 'function' ? (v as Ack) : null;
@@ -216,6 +218,24 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       statusWrites = statusWrites
         .then(() => recordStatus(deps.pool, deviceId, status.data))
         .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+    });
+
+    // Till files the agent rejected: kept at central for the console and the import_rejected alert.
+    socket.on('import.rejected', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      if (!helloDone) return ack?.(refusal('not_ready', 'send hello before reports'));
+      const parsed = importRejectedSchema.safeParse(msg);
+      if (!parsed.success) return ack?.(refusal('bad_request', `import.rejected: ${formatZodError(parsed.error)}`));
+      recordImportRejections(deps.pool, storeId, deviceId, parsed.data.reports).then(
+        (n) => {
+          if (n > 0) deps.log.warn({ ...log, files: parsed.data.reports.map((r) => r.file) }, 'till files rejected at the store');
+          ack?.({ ok: true, received: parsed.data.reports.length });
+        },
+        (err: unknown) => {
+          deps.log.error({ err, ...log }, 'could not record import rejections');
+          ack?.(refusal('internal', 'central could not record the reports; send them again'));
+        },
+      );
     });
 
     // A message this central does not know (a newer agent, a typo) is answered at once, not left to time out.

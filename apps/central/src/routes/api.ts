@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HybridClock } from '@outpost/shared';
 import { alertRoutes } from '../alerts/routes.js';
+import { importRejectionRoutes } from '../imports/routes.js';
 import { conflictRoutes } from './conflicts.js';
 import { deviceRoutes } from './devices.js';
 import { enrollRoutes } from './enroll.js';
@@ -41,5 +42,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     await admin.register(erpRoutes);
     await admin.register(reconciliationRoutes);
     await admin.register(alertRoutes);
+    await admin.register(importRejectionRoutes);
   });
 };

@@ -8,6 +8,7 @@ import { openAgentDb, type AgentDb } from './db/open.js';
 import { crashNow, parseFaults } from './faults.js';
 import { buildHttpApi, isLoopbackHost } from './http-api.js';
 import { PosInbox } from './inbox.js';
+import { ImportReports } from './import-reports.js';
 import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
@@ -112,6 +113,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         if (faults.crashAfterCommandApplied === seq) crashNow();
       },
     });
+    const importReports = new ImportReports(adb, log);
     sync = new SyncClient({
       connect: opts.connect ?? io,
       outbox,
@@ -122,6 +124,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       faults,
       log,
       agentVersion: opts.agentVersion ?? AGENT_VERSION,
+      reports: importReports,
       clock: deviceClock,
     });
     const inbox = new PosInbox({
@@ -131,6 +134,10 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       pollMs: settings.inboxPollMs,
       log,
       now,
+      onRejected: (r) => {
+        importReports.record(r);
+        sync?.flushReports();
+      },
     });
     const picks = new Picks(adb, capture, now);
     const client = sync;

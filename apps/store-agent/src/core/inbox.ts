@@ -39,6 +39,8 @@ export interface InboxDeps {
   pollMs: number;
   log: Logger;
   now?: () => number;
+  /** A file was rejected: told with its first bad line and every reason, to report it to central. */
+  onRejected?: (r: { file: string; line: number | null; reason: string; rejectedAt: string }) => void;
 }
 
 export type InboxOutcome =
@@ -216,6 +218,9 @@ export class PosInbox {
     await rename(`${reportPath}.tmp`, reportPath);
     this.seen.delete(rel);
     this.d.log.warn('pos file rejected', { file: rel, movedTo, errors: errors.slice(0, 5) });
+    // Head office hears of it too (console, alert): the reason with every bad field, up to what a report carries.
+    const reason = errors.map((e) => `${e.line ? `line ${e.line}` : e.at || 'file'}: ${e.message}`).join('; ');
+    this.d.onRejected?.({ file: rel, line: first?.line ?? null, reason, rejectedAt: report.error.details.rejectedAt });
     return { file: rel, result: 'rejected', errors, movedTo };
   }
 

@@ -35,6 +35,8 @@ export interface SyncClientDeps {
   faults: Faults;
   log: Logger;
   agentVersion: string;
+  /** Rejected till files to report to central after every hello (and when one is rejected). */
+  reports?: { flush(socket: Socket | null, timeoutMs: number): Promise<void> };
   /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
   clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
 }
@@ -195,6 +197,12 @@ export class SyncClient {
     this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
     this.emitStatus();
     this.pump();
+    this.flushReports();
+  }
+
+  /** Reports of rejected till files go out now if connected, else after the next hello. */
+  flushReports(): void {
+    if (this.ready) void this.d.reports?.flush(this.socket, this.d.settings.ackTimeoutMs);
   }
 
   private onDisconnect(reason: string): void {

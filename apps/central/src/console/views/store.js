@@ -1,6 +1,6 @@
 // One store: its devices, events per minute, and its event timeline (newest first, page by page), with the
 // quarantine and conflicts that concern it.
-import { api } from '../api.js';
+import { api, can } from '../api.js';
 import { columnChart, minuteLabel } from '../charts.js';
 import { badge, clear, h, table, time } from '../dom.js';
 
@@ -16,6 +16,7 @@ export function summarize(ev) {
 export function storeView(root, [storeId = '']) {
   const head = h('div');
   const alertBox = h('div', { 'data-testid': 'store-alerts' });
+  const rejectedBox = h('div', { 'data-testid': 'import-rejections' });
   const chart = h('div', { class: 'card narrow' });
   const timeline = h('tbody');
   const more = h('button', { type: 'button', text: 'Load older events', hidden: true });
@@ -26,6 +27,7 @@ export function storeView(root, [storeId = '']) {
     h('h2', { text: `Store ${storeId}` }),
     alertBox,
     head,
+    rejectedBox,
     chart,
     h('h3', { text: 'Event timeline' }),
     h('table', { 'data-testid': 'timeline' }, h('thead', {}, h('tr', {}, ['Seq', 'Type', 'Occurred', 'Received', 'What', 'Correlation id'].map((c) => h('th', { text: c })))), timeline),
@@ -104,6 +106,26 @@ export function storeView(root, [storeId = '']) {
     const alerts = await api(`/alerts?storeId=${encodeURIComponent(storeId)}`);
     clear(alertBox).append(
       ...alerts.items.map((a) => h('p', { class: `alert ${a.severity}`, 'data-kind': a.kind }, h('strong', { text: a.kind.replace(/_/g, ' ') }), ` since ${new Date(a.since).toLocaleString()}: `, a.detail)),
+    );
+    const rejected = await api(`/stores/${encodeURIComponent(storeId)}/import-rejections?limit=20`);
+    const open = rejected.items.filter((r) => !r.clearedAt);
+    const clearBtn = h('button', { type: 'button', 'data-action': 'clear-rejections', text: 'Seen to: files fixed and dropped again' });
+    clearBtn.addEventListener('click', async () => {
+      clearBtn.disabled = true;
+      await api(`/stores/${encodeURIComponent(storeId)}/import-rejections/clear`, { method: 'POST' });
+      await refresh();
+    });
+    clear(rejectedBox).append(
+      rejected.items.length ? h('h3', { text: `Till files rejected at the store (${open.length} open)` }) : null,
+      rejected.items.length
+        ? table(
+            ['File', 'Line', 'Reason', 'Rejected', ''],
+            rejected.items.map((r) =>
+              h('tr', { 'data-file': r.file, 'data-open': String(!r.clearedAt) }, h('td', { class: 'mono', text: r.file }), h('td', { class: 'num', text: r.line ?? '—' }), h('td', { class: 'error-text', text: r.reason }), h('td', {}, time(r.rejectedAt)), h('td', { text: r.clearedAt ? 'seen to' : '' })),
+            ),
+          )
+        : null,
+      open.length && can('operate') ? clearBtn : null,
     );
     const rate = await api(`/reports/ingest-rate?minutes=60&storeId=${encodeURIComponent(storeId)}&limit=1000`);
     clear(chart).append(

@@ -164,3 +164,13 @@ export const stockFacts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sourceId, t.lineNo] }), index('stock_facts_sku_hlc_idx').on(t.sku, t.hlc)],
 );
+
+/** Till files the POS inbox rejected, kept until central acknowledged the report (issue 16). */
+export const importReports = sqliteTable('import_reports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  file: text('file').notNull(),
+  line: integer('line'),
+  reason: text('reason').notNull(),
+  rejectedAt: text('rejected_at').notNull(),
+  reportedAt: text('reported_at'),
+});
