@@ -5,6 +5,7 @@ import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
 import { writePostings } from './erp/outbox.js';
+import { isEventFailure, storeEventByEvent, type StoredPart } from './ingest-fallback.js';
 import type { Faults } from './faults.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 
@@ -50,6 +51,13 @@ export interface BatchInput {
 }
 
 export type DeviceRevoked = { revoked: true };
+
+/** A failure while storing the valid events themselves (not while locking the device or committing). */
+class EventFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('storing the events failed');
+  }
+}
 
 // One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
 // by (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually inserted, so only those
@@ -111,7 +119,24 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
   if (bounds) return bounds;
   const decoded = decodeBatchEvents(batch.events, batch.count);
   if (!decoded.ok) return decoded.refusal;
+  const first = await ingestOnce(deps, conn, batch, decoded.elements, 'together');
+  // Storing the events together failed because of one of them: run the batch again, event by event, so that one
+  // is quarantined with the database's reason and the others are stored (ingest-fallback.ts).
+  if (first !== EVENT_FAILURE) return first;
+  const second = await ingestOnce(deps, conn, batch, decoded.elements, 'one-by-one');
+  // One by one never answers EVENT_FAILURE (a failing event is quarantined there); the check satisfies the type.
+  return second === EVENT_FAILURE ? refusal('internal', 'central failed to store the batch; nothing was stored, send it again') : second;
+}
 
+const EVENT_FAILURE = Symbol('event failure');
+
+async function ingestOnce(
+  deps: IngestDeps,
+  conn: Connection,
+  batch: BatchInput,
+  elements: unknown[],
+  mode: 'together' | 'one-by-one',
+): Promise<BatchAck | DeviceRevoked | typeof EVENT_FAILURE> {
   const started = process.hrtime.bigint();
   let client: pg.PoolClient;
   try {
@@ -140,16 +165,31 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       await client.query('ROLLBACK');
       return refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq });
     }
-    const classified = classifyBatch(decoded.elements, batch.firstSeq, seq.skip, conn);
+    const classified = classifyBatch(elements, batch.firstSeq, seq.skip, conn);
     if (classified.kind === 'wrong_store') {
       await client.query('ROLLBACK');
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
-    const inserted = await insertEvents(client, conn, classified.valid);
-    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
-    // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
-    const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
-    await insertQuarantine(client, conn, classified.quarantined);
+    const store = async (events: EventEnvelope[]): Promise<StoredPart> => {
+      const inserted = await insertEvents(client, conn, events);
+      if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
+      // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
+      const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
+      return { inserted, postings };
+    };
+    let quarantined = classified.quarantined;
+    let stored: StoredPart;
+    if (mode === 'together') {
+      stored = await store(classified.valid).catch((err: unknown) => {
+        throw new EventFailure(err);
+      });
+    } else {
+      const each = await storeEventByEvent(client, classified.valid, store);
+      stored = each;
+      quarantined = [...quarantined, ...each.failed].sort((a, b) => a.seq - b.seq);
+    }
+    const { inserted, postings } = stored;
+    await insertQuarantine(client, conn, quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
       conn.deviceId,
@@ -159,19 +199,25 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     await client.query('COMMIT');
     // R5 restock tasks appended by the rules: announced now that they are committed.
     await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
-    const duplicates = seq.skip + (classified.valid.length - inserted.length);
+    const duplicates = seq.skip + (classified.valid.length - inserted.length - (quarantined.length - classified.quarantined.length));
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined: classified.quarantined, duplicates, seconds, postings });
+      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates, seconds, postings });
     } catch (err) {
       // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
       deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
     }
-    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: classified.quarantined.length };
-  } catch (err) {
+    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: quarantined.length };
+  } catch (caught) {
+    const err = caught instanceof EventFailure ? caught.cause : caught;
     await client.query('ROLLBACK').catch((e: unknown) => {
       broken = e instanceof Error ? e : new Error(String(e));
     });
+    // Only with a connection that rolled back cleanly: a broken one says nothing about the events.
+    if (caught instanceof EventFailure && !broken && isEventFailure(err)) {
+      deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed on an event; storing the batch event by event');
+      return EVENT_FAILURE;
+    }
     deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed; batch rolled back');
     return refusal('internal', 'central failed to store the batch; nothing was stored, send it again');
   } finally {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { currencySchema, minorUnitsSchema } from '../money.js';
-import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
-import { limitSchema, listResponse } from './common.js';
+import { businessIdSchema, positiveQtySchema, rawEnvelopeSchema } from '../events.js';
+import { storableString } from '../bounds.js';
+import { limitSchema, listResponse, textFilterSchema } from './common.js';
 
 export * from './reservations.js';
 
@@ -12,12 +13,12 @@ export const storeIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'storeId may hold letters, digits, ".", "-" and "_" only');
 
-export const createStoreBody = z.object({ storeId: storeIdSchema, name: z.string().min(1).max(200) });
+export const createStoreBody = z.object({ storeId: storeIdSchema, name: storableString(1, 200) });
 export const createStoreResponse = z.object({ storeId: z.string(), enrollmentCode: z.string() });
 export const enrollmentCodeResponse = z.object({ enrollmentCode: z.string() });
 export const storeParams = z.object({ storeId: storeIdSchema });
 
-export const enrollBody = z.object({ code: z.string().min(1).max(128), deviceName: z.string().min(1).max(200) });
+export const enrollBody = z.object({ code: storableString(1, 128), deviceName: storableString(1, 200) });
 export const enrollResponse = z.object({ storeId: z.string(), deviceId: z.uuid(), token: z.string() });
 
 export const deviceParams = z.object({ deviceId: z.uuid() });
@@ -49,12 +50,12 @@ export const storeStatusSchema = z.object({
   commandSeq: z.number().int(),
   devices: z.array(deviceStatusSchema),
 });
-export const storesQuery = z.object({ after: z.string().optional(), limit: limitSchema });
+export const storesQuery = z.object({ after: textFilterSchema.optional(), limit: limitSchema });
 export const storesResponse = listResponse(storeStatusSchema);
 
 export const eventsQuery = z.object({
-  storeId: z.string().optional(),
-  type: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  type: textFilterSchema.optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
@@ -74,7 +75,7 @@ export const quarantineItemSchema = z.object({
   replayedAt: z.string().nullable(),
 });
 export const quarantineQuery = z.object({
-  storeId: z.string().optional(),
+  storeId: textFilterSchema.optional(),
   status: z.enum(['open', 'replayed']).optional(),
   after: z.string().regex(/^\d+$/).optional(),
   limit: limitSchema,
@@ -83,7 +84,7 @@ export const quarantineResponse = listResponse(quarantineItemSchema);
 export const quarantineParams = z.object({ id: z.string().regex(/^\d+$/) });
 
 export const itemParams = z.object({ sku: businessIdSchema });
-export const putItemBody = z.object({ name: z.string().min(1).max(256), price: minorUnitsSchema, currency: currencySchema });
+export const putItemBody = z.object({ name: storableString(1, 256), price: minorUnitsSchema, currency: currencySchema });
 export const itemSchema = z.object({
   sku: z.string(),
   name: z.string(),
@@ -100,8 +101,8 @@ export const quarantineReplayResponse = z.object({ id: z.string(), status: z.lit
 const opaqueCursor = z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'after must be a cursor returned as next');
 
 export const inventoryQuery = z.object({
-  storeId: z.string().optional(),
-  sku: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  sku: textFilterSchema.optional(),
   after: opaqueCursor.optional(),
   limit: limitSchema,
 });
@@ -145,9 +146,9 @@ export const conflictKindSchema = z.enum([
   'pick_unexpected',
 ]);
 export const conflictsQuery = z.object({
-  storeId: z.string().optional(),
-  kind: z.string().optional(),
-  sku: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  kind: textFilterSchema.optional(),
+  sku: textFilterSchema.optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
@@ -165,7 +166,7 @@ export const conflictsResponse = listResponse(conflictSchema);
 
 export const receiptBody = z.object({
   receiptId: businessIdSchema,
-  lines: z.array(z.object({ sku: businessIdSchema, qty: z.number().int().positive() })).min(1).max(1000),
+  lines: z.array(z.object({ sku: businessIdSchema, qty: positiveQtySchema })).min(1).max(1000),
 });
 export const receiptResponse = z.object({ receiptId: z.string(), hlc: z.string(), commandSeq: z.number().int() });
 
