@@ -3,6 +3,8 @@ import type { Database } from './db/database.js';
 import { count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, sale, send, type TestDevice } from './testing/inventory-fixture.js';
 import { openMigratedTestDatabase } from './testing/test-database.js';
 import { isEventFailure } from './ingest-fallback.js';
+import { replayQuarantine } from './services/quarantine.js';
+import { defaultReservationSettings } from './reservations/settings.js';
 
 // Issue 11, case 3: one event the database cannot take must not refuse its batch forever (the agent resends it,
 // every later event of the store waits behind it). It is quarantined with the database's reason; the rest of
@@ -84,6 +86,21 @@ describe('ingest: sums beyond int4 and events the database refuses', () => {
     expect(await send(t.db.pool, [next])).toMatchObject({ ok: true, storedSeq: 4, stored: 1 });
   });
 
+  it('a replay of such an event answers 422 with the reason while the database still refuses it, and stores it once it does not', async () => {
+    await t.db.pool.query(`ALTER TABLE inventory_movements ADD CONSTRAINT test_no_poison CHECK (sku <> 'POISON')`);
+    const ev = makeEvent(dev, 'sale.completed', sale('T-1', [{ sku: 'POISON', qty: 1 }]), hlcAt(1, 0, 'dev'));
+    expect(await send(t.db.pool, [ev])).toMatchObject({ ok: true, quarantined: 1 });
+    const id = (await t.db.pool.query<{ id: string }>('SELECT id FROM quarantine')).rows[0]!.id;
+    await expect(replayQuarantine(t.db.pool, id, defaultReservationSettings())).rejects.toMatchObject({
+      statusCode: 422,
+      message: expect.stringMatching(/still cannot be stored: .*test_no_poison/),
+    });
+    await t.db.pool.query('ALTER TABLE inventory_movements DROP CONSTRAINT test_no_poison');
+    expect(await replayQuarantine(t.db.pool, id, defaultReservationSettings())).toMatchObject({ status: 'replayed', eventId: ev.eventId });
+    expect(await storedSeqs(t.db)).toEqual([1]);
+    expect((await inventoryOf(t.db.pool, STORE)).get('POISON')?.onHand).toBe(-1);
+  });
+
   it('quarantines every event of a batch that all fail, and still moves on', async () => {
     await t.db.pool.query(`ALTER TABLE inventory_movements ADD CONSTRAINT test_no_poison CHECK (sku <> 'POISON')`);
     const events = [1, 2].map((i) => makeEvent(dev, 'sale.completed', sale(`T-${i}`, [{ sku: 'POISON', qty: 1 }]), hlcAt(i, 0, 'dev')));
@@ -100,5 +117,6 @@ describe('isEventFailure', () => {
     expect(isEventFailure(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe(false);
     expect(isEventFailure(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBe(false);
     expect(isEventFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isEventFailure(Object.assign(new Error('rule'), { code: 'not_found' }))).toBe(true);
   });
 });

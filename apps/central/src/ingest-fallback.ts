@@ -20,14 +20,15 @@ function sqlState(err: unknown): string | null {
 }
 
 /**
- * Does this failure (with the transaction rolled back cleanly, so the connection is fine) come from the events
- * themselves? Node socket errors (ECONNRESET ...) carry no SQLSTATE but a code of their own: transient.
+ * Does this failure come from the events themselves? Node socket errors (ECONNRESET, EPIPE ...) carry no SQLSTATE
+ * but an errno code: transient. Anything else (a data error, a rule that throws) is the event's. Callers also
+ * treat a connection that cannot roll back as transient, whatever the error said.
  */
 export function isEventFailure(err: unknown): boolean {
   const state = sqlState(err);
   if (state) return !TRANSIENT_CLASSES.has(state.slice(0, 2));
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return code === undefined;
+  return !(typeof code === 'string' && /^E[A-Z]+$/.test(code));
 }
 
 export function failureReason(err: unknown): string {
