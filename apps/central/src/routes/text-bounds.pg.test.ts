@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestCentral, type TestCentral } from '../testing/harness.js';
+import { RawAgent } from '../../../../test/support/raw-agent.js';
+import { waitFor } from '../../../../test/support/wait.js';
+import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
 
 // Issue 11, case 7: a NUL or a lone surrogate in an item name, order id, receipt id or sku made PostgreSQL fail
 // the statement (a 500), or, in a text column, was stored altered to U+FFFD. Central answers 400 in the house
@@ -59,6 +61,35 @@ describe('central refuses text it could not store unaltered', () => {
   it('list filters: 400 for a NUL in storeId, sku or type', async () => {
     for (const path of ['/inventory?sku=%00', '/inventory/counts?storeId=a%00', '/events?type=%00', '/conflicts?sku=%00', '/quarantine?storeId=%00']) {
       expectRefused(await tc.api.get(path), path);
+    }
+  });
+});
+
+describe('an agent status quoting unstorable text', () => {
+  let tc: TestCentral;
+  afterEach(async () => {
+    await tc.close();
+  });
+
+  it('is recorded with the characters replaced (it was dropped with a database error)', async () => {
+    tc = await startTestCentral();
+    const a = await enrol(tc, 'store-s');
+    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId);
+    try {
+      await raw.connected();
+      await raw.hello();
+      raw.socket.emit('status', { pendingUp: 3, lastError: 'central refused sku "\u0000\ud800"' });
+      const dev = await waitFor(
+        async () => {
+          const r = await tc.api.get<{ items: { storeId: string; devices: { lastError: string | null }[] }[] }>('/stores');
+          const d = r.body.items.find((s) => s.storeId === 'store-s')?.devices[0];
+          return d?.lastError ? d : null;
+        },
+        { what: 'status recorded', timeoutMs: 30_000 },
+      );
+      expect(dev.lastError).toBe('central refused sku "\ufffd\ufffd"');
+    } finally {
+      raw.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { storableText } from '@outpost/shared';
 import { toNumber, withTransaction } from '../db/database.js';
 import { sha256Hex } from '../tokens.js';
 
@@ -38,7 +39,8 @@ export async function recordStatus(pool: pg.Pool, deviceId: string, status: { pe
   await pool.query('UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now() WHERE device_id = $1', [
     deviceId,
     status.pendingUp,
-    status.lastError,
+    // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
+    status.lastError === null ? null : storableText(status.lastError),
   ]);
 }
 
