@@ -178,7 +178,7 @@ export async function runTrytonBench(): Promise<void> {
   }
 }
 
-// `node --import tsx bench/erp-tryton.ts` runs it alone.
+// `node --conditions=outpost-source --import tsx bench/erp-tryton.ts` runs it alone.
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runTrytonBench();
   process.exit(0);

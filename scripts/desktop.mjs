@@ -7,8 +7,8 @@
 //   2. a copy of better-sqlite3 built for Electron's ABI, in node_modules/.cache/outpost-desktop/, because the
 //      one npm built serves Node (tests, the headless agent) and must stay as it is. Its path reaches the engine
 //      through OUTPOST_SQLITE_BINDING. (A packaged app does not need this: electron-builder rebuilds natively.)
-// Then it starts Electron on apps/store-agent/src/electron/main.mjs, which runs the TypeScript through tsx, as
-// the headless bin does. Arguments after `--` go to the app (e.g. `npm run desktop -- --hidden`).
+// Then it builds what changed (`npm run build`) and starts Electron on apps/store-agent/dist/electron/main.mjs,
+// the compiled app, as the installers ship it. Arguments after `--` go to the app (e.g. `npm run desktop -- --hidden`).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'apps/store-agent/src/electron/main.mjs');
+const MAIN = join(ROOT, 'apps/store-agent/dist/electron/main.mjs');
 const require = createRequire(join(ROOT, 'apps/store-agent/package.json'));
 
 function fail(msg) {
@@ -81,7 +81,11 @@ if (!existsSync(binding)) {
   }
 }
 
-// 3. Launch.
+// 3. The compiled app, rebuilt when a source changed.
+const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+if (built.status !== 0) fail('the build failed (see above).');
+
+// 4. Launch.
 const args = [MAIN, ...process.argv.slice(2)];
 if (process.platform === 'linux' && process.getuid?.() === 0) {
   // Chromium refuses to start as root with its sandbox; a container or a root shell is a development set-up only.

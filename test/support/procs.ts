@@ -67,6 +67,12 @@ export class Fixture {
     return p;
   }
 
+  /** A process started elsewhere (another folder, its own environment), killed at cleanup like the others. */
+  adopt(p: Proc): Proc {
+    this.procs.push(p);
+    return p;
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill9()));
     this.procs.length = 0;
@@ -87,13 +93,14 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export async function startCentral(
   fx: Fixture,
-  opts: { databaseUrl: string; port?: number; env?: Record<string, string>; dataDir?: string; waitReady?: boolean },
+  /** `databaseUrl: null`: central runs its own embedded PostgreSQL in `<dataDir>/pg` (the zero-setup default). */
+  opts: { databaseUrl: string | null; port?: number; env?: Record<string, string>; dataDir?: string; waitReady?: boolean },
 ): Promise<CentralHandle> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? fx.tempDir('outpost-central-');
   const proc = fx.spawn(
     'central',
-    [CENTRAL_BIN, 'start', '--port', String(port), '--data-dir', dataDir, '--database-url', opts.databaseUrl],
+    [CENTRAL_BIN, 'start', '--port', String(port), '--data-dir', dataDir, ...(opts.databaseUrl === null ? [] : ['--database-url', opts.databaseUrl])],
     { OUTPOST_ADMIN_TOKEN: ADMIN_TOKEN, ...opts.env },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -104,7 +111,7 @@ export async function startCentral(
       if (!proc.alive) throw new Error(`central exited:\n${proc.tail()}`);
       return (await request('GET', `${url}/readyz`)).status === 200;
     },
-    { timeoutMs: 60_000, what: 'central /readyz' },
+    { timeoutMs: opts.databaseUrl === null ? 180_000 : 60_000, what: 'central /readyz' },
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n--- central output ---\n${proc.tail()}`);
   });
@@ -182,6 +189,9 @@ export interface AgentStatus {
   pendingPicks: number;
   appliedCommandSeq: number;
   lastError: string | null;
+  clockSkewMs: number | null;
+  clockSkewAt: string | null;
+  clockCorrected: boolean;
 }
 
 export async function agentStatus(agent: AgentHandle): Promise<AgentStatus> {

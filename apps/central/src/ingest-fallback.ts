@@ -40,6 +40,9 @@ export function failureReason(err: unknown): string {
 export interface StoredPart {
   inserted: EventEnvelope[];
   postings: number;
+  /** Events not inserted whose id central holds at another seq (quarantined), and true duplicates. */
+  quarantined: QuarantineEntry[];
+  duplicates: number;
 }
 
 /**
@@ -53,20 +56,24 @@ export async function storeEventByEvent(
   store: (events: EventEnvelope[]) => Promise<StoredPart>,
 ): Promise<StoredPart & { failed: QuarantineEntry[] }> {
   const inserted: EventEnvelope[] = [];
+  const quarantined: QuarantineEntry[] = [];
   const failed: QuarantineEntry[] = [];
   let postings = 0;
+  let duplicates = 0;
   for (const ev of events) {
     await client.query('SAVEPOINT ingest_event');
     try {
       const part = await store([ev]);
       await client.query('RELEASE SAVEPOINT ingest_event');
       inserted.push(...part.inserted);
+      quarantined.push(...part.quarantined);
       postings += part.postings;
+      duplicates += part.duplicates;
     } catch (err) {
       if (!isEventFailure(err)) throw err;
       await client.query('ROLLBACK TO SAVEPOINT ingest_event');
       failed.push({ seq: ev.seq, eventId: ev.eventId.toLowerCase(), raw: JSON.stringify(ev), error: failureReason(err) });
     }
   }
-  return { inserted, postings, failed };
+  return { inserted, postings, quarantined, duplicates, failed };
 }

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { OUTPOST_VERSION } from '@outpost/shared';
 
-/** The central package version, sent in hello and shown in the OpenAPI document. */
-export const CENTRAL_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** Central's version: the release version (one number for every Outpost program, see @outpost/shared). */
+export const CENTRAL_VERSION: string = OUTPOST_VERSION;

@@ -79,6 +79,6 @@ describe('outpost-agent CLI', () => {
     await a.stop();
     const st = await run(['status', '--data-dir', dir]);
     expect(st.code, st.err).toBe(0);
-    expect(JSON.parse(st.out)).toMatchObject({ storeId: 'store-9', pendingUp: 1, lastAckedSeq: 0, online: false, localApi: { answering: false } });
+    expect(JSON.parse(st.out)).toMatchObject({ storeId: 'store-9', pendingUp: 1, lastAckedSeq: 0, online: false, clockSkewMs: null, localApi: { answering: false } });
   }, 30_000);
 });

@@ -2,15 +2,18 @@
  * `outpost-agent enroll | start | status`. Thin: argument parsing and process life cycle only; the engine
  * lives in ./core.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { checkCaPem } from './core/central-tls.js';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
+
+/** The engine (SQLite, Fastify, socket.io) loads only for a command that runs it: `--help` and `--version` answer at once. */
+const core = () => import('./core/index.js');
 
 const USAGE = `usage:
-  outpost-agent enroll --central URL --code CODE [--data-dir DIR] [--name NAME] [--currency EUR]
+  outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR]
   outpost-agent start [--data-dir DIR] [--port N] [--host H]
-  outpost-agent status [--data-dir DIR] [--port N]`;
+  outpost-agent status [--data-dir DIR] [--port N]
+  outpost-agent --version`;
 
 function fail(msg: string): never {
   process.stderr.write(`outpost-agent: ${msg}\n`);
@@ -20,16 +23,25 @@ function fail(msg: string): never {
 async function enroll(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { central: { type: 'string' }, code: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
+    options: { central: { type: 'string' }, code: { type: 'string' }, ca: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
   });
   if (!values.central || !values.code) fail(`enroll needs --central and --code\n${USAGE}`);
+  const { defaultDataDir, enrolDevice } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
   const currency = values.currency ?? 'EUR';
   if (!/^[A-Z]{3}$/.test(currency)) fail(`--currency must be an ISO 4217 code such as EUR, got ${currency}`);
+  let centralCa: string | undefined;
+  if (values.ca) {
+    try {
+      centralCa = checkCaPem(readFileSync(values.ca, 'utf8'), values.ca);
+    } catch (err) {
+      fail(`--ca: ${(err as Error).message}`);
+    }
+  }
   let e;
   try {
-    e = await enrolDevice({ dataDir, central: values.central, code: values.code, deviceName, currency });
+    e = await enrolDevice({ dataDir, central: values.central, code: values.code, deviceName, currency, centralCa });
   } catch (err) {
     fail((err as Error).message);
   }
@@ -38,6 +50,7 @@ async function enroll(argv: string[]): Promise<void> {
 
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
+  const { defaultDataDir, runAgentService } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) fail(`--port must be a port number, got ${values.port}`);
@@ -67,6 +80,8 @@ async function start(argv: string[]): Promise<void> {
 
 async function status(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' } } });
+  const { AGENT_VERSION, dbPath, defaultDataDir, readEnrolment } = await core();
+  const { default: Database } = await import('better-sqlite3');
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const file = dbPath(dataDir);
   if (!existsSync(file)) fail(`no agent database at ${file}: has this agent been started?`);
@@ -89,22 +104,32 @@ async function status(argv: string[]): Promise<void> {
       pendingPicks: picks.n,
       appliedCommandSeq: s.applied_command_seq,
       lastError: s.last_error,
+      clockSkewMs: s.clock_skew_ms ?? null,
+      agentVersion: AGENT_VERSION,
     };
   } finally {
     db.close();
   }
   const port = Number(values.port ?? process.env.OUTPOST_AGENT_PORT ?? 8090);
-  let api: { answering: boolean; online: boolean | null } = { answering: false, online: null };
+  let api: { answering: boolean; online: boolean | null; version?: string } = { answering: false, online: null };
   try {
     const r = await fetch(`http://127.0.0.1:${port}/api/v1/status`, { signal: AbortSignal.timeout(2000) });
-    if (r.ok) api = { answering: true, online: ((await r.json()) as { online: boolean }).online };
+    if (r.ok) {
+      const body = (await r.json()) as { online: boolean; agentVersion?: string };
+      api = { answering: true, online: body.online, ...(body.agentVersion === undefined ? {} : { version: body.agentVersion }) };
+    }
   } catch {
     // not running (or on another port): the SQLite figures above still stand
   }
-  process.stdout.write(`${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: `http://127.0.0.1:${port}`, answering: api.answering } }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: `http://127.0.0.1:${port}`, answering: api.answering, ...(api.version === undefined ? {} : { agentVersion: api.version }) } }, null, 2)}\n`);
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
+if (cmd === '--version' || cmd === '-V') {
+  const { versionLine } = await import('@outpost/shared');
+  process.stdout.write(`${versionLine('outpost-agent')}\n`);
+  process.exit(0);
+}
 const commands: Record<string, (a: string[]) => Promise<void>> = { enroll, enrol: enroll, start, status };
 const run = cmd ? commands[cmd] : undefined;
 if (!run) fail(USAGE);

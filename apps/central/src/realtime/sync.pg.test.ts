@@ -13,6 +13,7 @@ interface DeviceRow {
   lastError: string | null;
   agentVersion: string | null;
   lastSeenAt: string | null;
+  clockSkewMs: number | null;
 }
 
 async function device(tc: TestCentral, storeId: string): Promise<DeviceRow> {
@@ -74,6 +75,35 @@ describe('agent gateway: upstream batches', () => {
     await waitFor(async () => !(await device(tc, 'store-h')).online, { what: 'device offline after disconnect' });
   });
 
+  it('answers a message it does not know with a bad_request refusal, before and after hello, and keeps the connection', async () => {
+    const { raw } = await connect('store-u');
+    const unknown = await raw.socket.timeout(10_000).emitWithAck('frobnicate', { x: 1 });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/frobnicate/), details: { known: ['hello', 'batch', 'status'] } } });
+    expect(await raw.hello()).toMatchObject({ ok: true });
+    expect(await raw.socket.timeout(10_000).emitWithAck('commands-ack')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await raw.batch(1, [raw.sale(1)])).toMatchObject({ ok: true, storedSeq: 1 });
+  });
+
+  it('records the clock skew an agent reports in status; a protocol v1 agent (no skew field) is still served and keeps it', async () => {
+    const { raw, token, deviceId } = await connect('store-k');
+    await raw.hello();
+    raw.socket.emit('status', { pendingUp: 2, lastError: null, clockSkewMs: 5 * 3600_000 });
+    await waitFor(async () => (await device(tc, 'store-k')).clockSkewMs === 5 * 3600_000, { what: 'skew recorded' });
+    raw.close();
+
+    const v1 = agentSocket(tc.url, { token, protocolVersion: 1 });
+    sockets.push(v1);
+    await new Promise<void>((resolve, reject) => {
+      v1.once('connect', () => resolve());
+      v1.once('connect_error', reject);
+    });
+    const hello = await v1.timeout(10_000).emitWithAck('hello', { protocolVersion: 1, agentVersion: 'old', storeId: 'store-k', deviceId, highestSeq: 0, pendingUp: 0, appliedCommandSeq: 0 });
+    expect(hello).toMatchObject({ ok: true });
+    v1.emit('status', { pendingUp: 7, lastError: null });
+    await waitFor(async () => (await device(tc, 'store-k')).pendingUp === 7, { what: 'v1 status recorded' });
+    expect((await device(tc, 'store-k')).clockSkewMs).toBe(5 * 3600_000);
+  });
+
   it('stores a batch once; the same batch again is all duplicates; an overlap stores only the new part', async () => {
     const { raw } = await connect('store-d');
     await raw.hello();
@@ -104,7 +134,8 @@ describe('agent gateway: upstream batches', () => {
     const { raw } = await connect('store-q');
     await raw.hello();
     const bad = raw.sale(2, { payload: { transactionId: 'T', businessDate: '2026-11-23', currency: 'EUR', lines: [{ sku: 'A', qty: -2, unitPrice: 1 }], tenders: [] } });
-    const ack = await raw.batch(1, [raw.sale(1), bad, raw.sale(3)]);
+    const sent = [raw.sale(1), bad, raw.sale(3)];
+    const ack = await raw.batch(1, sent);
     expect(ack).toEqual({ ok: true, storedSeq: 3, stored: 2, duplicates: 0, quarantined: 1 });
     expect((await events(tc, 'store-q')).map((e) => e.seq)).toEqual([1, 3]);
 
@@ -118,7 +149,7 @@ describe('agent gateway: upstream batches', () => {
     expect(item.error).toMatch(/payload\.lines\.0\.qty: quantity must be positive/);
 
     // Resending the same batch quarantines nothing twice.
-    expect(await raw.batch(1, [raw.sale(1), bad, raw.sale(3)])).toMatchObject({ ok: true, stored: 0, duplicates: 3, quarantined: 0 });
+    expect(await raw.batch(1, sent)).toMatchObject({ ok: true, stored: 0, duplicates: 3, quarantined: 0 });
     expect((await tc.api.get<{ items: unknown[] }>('/quarantine?storeId=store-q')).body.items).toHaveLength(1);
 
     const replay = await tc.api.post<{ error: { code: string; message: string } }>(`/quarantine/${item.id}/replay`);

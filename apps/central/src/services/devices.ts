@@ -35,13 +35,25 @@ export async function recordHello(
   return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
 }
 
-export async function recordStatus(pool: pg.Pool, deviceId: string, status: { pendingUp: number; lastError: string | null }): Promise<void> {
-  await pool.query('UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now() WHERE device_id = $1', [
-    deviceId,
-    status.pendingUp,
-    // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
-    status.lastError === null ? null : storableText(status.lastError),
-  ]);
+export async function recordStatus(
+  pool: pg.Pool,
+  deviceId: string,
+  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined },
+): Promise<void> {
+  // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
+  await pool.query(
+    `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
+       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END
+     WHERE device_id = $1`,
+    [
+      deviceId,
+      status.pendingUp,
+      // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
+      status.lastError === null ? null : storableText(status.lastError),
+      status.clockSkewMs !== undefined,
+      status.clockSkewMs ?? null,
+    ],
+  );
 }
 
 export async function recordSeen(pool: pg.Pool, deviceId: string): Promise<void> {

@@ -4,6 +4,7 @@ import { notFound } from '../app-error.js';
 import { appendCommand, withCommands } from '../command-stream.js';
 import { toNumber } from '../db/database.js';
 import { applyMovements, lockInventory } from '../inventory-store.js';
+import { stampAfterStore } from '../central-clock.js';
 import type { StoredMovement } from '../inventory-rules-central.js';
 
 export interface ReceiptInput {
@@ -32,7 +33,13 @@ export async function bookReceipt(pool: pg.Pool, clock: HybridClock, storeId: st
   return withCommands(pool, async (tx, notices) => {
     const store = await tx.query('SELECT 1 FROM stores WHERE store_id = $1', [storeId]);
     if (store.rowCount === 0) throw notFound(`store ${storeId}`, { storeId });
-    const hlc = clock.tick();
+    // After the store's latest count of these skus: a store whose clock runs ahead stamped its counts in central's
+    // future, and a receipt booked after them must still be ordered after them (R3), here and at the store.
+    const seen = await tx.query<{ hlc: string | null }>('SELECT max(hlc) AS hlc FROM inventory_counts WHERE store_id = $1 AND sku = ANY($2::text[])', [
+      storeId,
+      [...new Set(body.lines.map((l) => l.sku))],
+    ]);
+    const hlc = stampAfterStore(clock, seen.rows[0]?.hlc ?? null, Date.now());
     // Claim the receipt id first: a concurrent repeat waits here on the key, then sees the first booking.
     const claimed = await tx.query(
       `INSERT INTO receipts (store_id, receipt_id, hlc, lines, command_seq) VALUES ($1, $2, $3, $4::jsonb, 0) ON CONFLICT DO NOTHING`,

@@ -102,8 +102,15 @@ export async function syncLag(pool: pg.Pool, q: { minutes: number } & PageArgs):
       SELECT received_at FROM events WHERE store_id = s.store_id ORDER BY position DESC LIMIT 1
     ) lr ON TRUE
     CROSS JOIN LATERAL (
-      SELECT count(*) AS events, avg(extract(epoch FROM received_at - occurred_at)) AS avg_lag, max(extract(epoch FROM received_at - occurred_at)) AS max_lag
-      FROM (SELECT received_at, occurred_at FROM events WHERE store_id = s.store_id ORDER BY position DESC LIMIT ${LAG_SAMPLE}) latest
+      SELECT count(*) AS events, avg(lag_s) AS avg_lag, max(lag_s) AS max_lag
+      FROM (
+        -- An agent whose clock is off dates its events by central's clock (device-clock.ts), so received_at -
+        -- occurred_at is the lag in central's view; what is left of a skew (within the agent's tolerance, or
+        -- before its first connection) never shows as a negative lag: nothing arrives before it happened.
+        SELECT e.received_at,
+               greatest(0, extract(epoch FROM e.received_at - e.occurred_at)) AS lag_s
+        FROM events e WHERE e.store_id = s.store_id ORDER BY e.position DESC LIMIT ${LAG_SAMPLE}
+      ) latest
       WHERE received_at >= now() - $1::int * interval '1 minute'
     ) lag`;
   const { rows, next } = await keyedPage<{

@@ -106,6 +106,20 @@ export class CommandApplier {
     return hlc;
   }
 
+  /**
+   * Merge central's stamp into this agent's clock (HLC receive), so a count taken after the receipt arrived is
+   * stamped after it, also when this PC's clock runs behind. A stamp far in this clock's future (beyond the HLC
+   * drift bound) is not merged: it would drag every later stamp of this till into that future.
+   */
+  private receiveStamp(hlc: string): void {
+    try {
+      const merged = this.d.clock.receive(hlc);
+      this.d.adb.sqlite.prepare('UPDATE sync_state SET last_hlc = ? WHERE id = 1').run(merged);
+    } catch (e) {
+      this.d.log.warn('receipt stamp not merged into this clock', { hlc, error: String(e) });
+    }
+  }
+
   private handle(cmd: Command, at: string): Outcome {
     const { db } = this.d.adb;
     switch (cmd.type) {
@@ -169,6 +183,7 @@ export class CommandApplier {
         // v2 carries central's hlc so the receipt sorts against local counts as it does at central (R3); a v1
         // receipt is ordered when it lands here, the best this agent knows.
         const hlc = p.hlc ?? this.stampNow();
+        if (p.hlc) this.receiveStamp(p.hlc);
         const sourceId = `receipt:${p.receiptId}`;
         this.d.stock.record(p.lines.map((l) => ({ hlc, sourceId, sku: l.sku, qty: l.qty, bucket: 'sellable' as const })), []);
         return 'applied';

@@ -11,6 +11,8 @@ export const enrolmentSchema = z.object({
   token: z.string().min(16),
   deviceName: z.string().min(1),
   currency: currencySchema.default('EUR'),
+  /** PEM of the CA that signed central's certificate, from `enroll --ca FILE` (the system's CAs are trusted too). */
+  centralCa: z.string().max(1_000_000).optional(),
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;
 
@@ -71,6 +73,8 @@ export interface Settings {
    * for the one npm built for Node. `npm run desktop` sets OUTPOST_SQLITE_BINDING; packaged apps do not need it.
    */
   sqliteBinding: string | null;
+  /** A clock off from central's by more than this dates and stamps captures by central's time (device-clock.ts). */
+  clockToleranceMs: number;
 }
 
 export function settingsFromEnv(env: Env): Settings {
@@ -89,5 +93,6 @@ export function settingsFromEnv(env: Env): Settings {
     host: env.OUTPOST_AGENT_HOST || '127.0.0.1',
     inboxPollMs: envInt(env, 'OUTPOST_INBOX_POLL_MS', 1000),
     sqliteBinding: env.OUTPOST_SQLITE_BINDING || null,
+    clockToleranceMs: envInt(env, 'OUTPOST_CLOCK_TOLERANCE_MS', 120_000, 0),
   };
 }

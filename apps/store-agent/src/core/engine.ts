@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { FastifyInstance } from 'fastify';
-import { HybridClock, type agentApi } from '@outpost/shared';
+import { HybridClock, OUTPOST_VERSION, type agentApi } from '@outpost/shared';
 import { Capture } from './capture.js';
 import { CommandApplier } from './command-apply.js';
 import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type Settings } from './config.js';
@@ -13,10 +13,12 @@ import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import { Picks } from './picks.js';
 import { SyncStateStore } from './state.js';
+import { DeviceClock } from './device-clock.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
 
-export const AGENT_VERSION = '0.1.0';
+/** The agent's version: the release version (one number for every Outpost program, see @outpost/shared). */
+export const AGENT_VERSION: string = OUTPOST_VERSION;
 
 export interface CreateAgentOptions {
   dataDir: string;
@@ -73,21 +75,31 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   let sync: SyncClient | null = null;
   let app: FastifyInstance | null = null;
   let stopped = false;
+  let storageError: string | null = null;
   try {
     const state = new SyncStateStore(adb);
     const st = state.ensure(enrolment.storeId, enrolment.deviceId);
-    const clock = new HybridClock(enrolment.deviceId, now, st.lastHlc);
+    // Captures are dated and stamped by business time: central's when this PC's clock is off (device-clock.ts).
+    const deviceClock = new DeviceClock(now, state, settings.clockToleranceMs);
+    const clock = new HybridClock(enrolment.deviceId, deviceClock.businessNow, st.lastHlc);
     const outbox = new Outbox(adb, state, now, log);
     const stock = new LocalStock(adb.sqlite);
     const capture = new Capture({
       stock,
       adb,
       clock,
-      now,
+      now: deviceClock.businessNow,
       storeId: enrolment.storeId,
       deviceId: enrolment.deviceId,
       currency: enrolment.currency,
       onCaptured: () => sync?.wake(),
+      // Kept in memory: with the disk full, writing the problem to the database would fail too.
+      onStorageError: (message) => {
+        if (message === storageError) return;
+        if (message) log.error('capture failed: disk full', { error: message });
+        else log.info('capture works again after a full disk');
+        storageError = message;
+      },
     });
     const applier = new CommandApplier({
       adb,
@@ -110,6 +122,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       faults,
       log,
       agentVersion: opts.agentVersion ?? AGENT_VERSION,
+      clock: deviceClock,
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,
@@ -133,7 +146,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastSyncAt: s.lastSyncAt,
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
-        lastError: s.lastError,
+        lastError: storageError ?? s.lastError,
+        ...deviceClock.view(),
+        agentVersion: AGENT_VERSION,
       };
     };
 

@@ -33,6 +33,10 @@ export class SyncStateStore {
     this.adb.db.update(syncState).set({ lastError: message }).where(eq(syncState.id, ROW)).run();
   }
 
+  setClockSkew(skewMs: number | null, at: string | null): void {
+    this.adb.db.update(syncState).set({ clockSkewMs: skewMs, clockSkewAt: at }).where(eq(syncState.id, ROW)).run();
+  }
+
   setAppliedCommandSeq(seq: number): void {
     this.adb.db.update(syncState).set({ appliedCommandSeq: seq }).where(eq(syncState.id, ROW)).run();
   }

@@ -15,7 +15,9 @@ import type { Logger } from './log.js';
 import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
-import { onCommandsMessage } from './command-channel.js';
+import { measureSkew } from './device-clock.js';
+import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
+import { centralTlsOptions, describeTlsFailure } from './central-tls.js';
 import type { Settings } from './config.js';
 
 export type ConnectFn = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -25,7 +27,7 @@ export interface SyncClientDeps {
   outbox: Outbox;
   state: SyncStateStore;
   applier: CommandApplier;
-  enrolment: { centralUrl: string; token: string; storeId: string; deviceId: string };
+  enrolment: { centralUrl: string; token: string; storeId: string; deviceId: string; centralCa?: string | undefined };
   settings: Pick<
     Settings,
     'reconnectMinMs' | 'reconnectMaxMs' | 'authRetryMs' | 'ackTimeoutMs' | 'helloTimeoutMs' | 'maxInFlight' | 'batchEvents' | 'batchBytes'
@@ -33,6 +35,8 @@ export interface SyncClientDeps {
   faults: Faults;
   log: Logger;
   agentVersion: string;
+  /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
+  clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -55,6 +59,14 @@ export class SyncClient {
   private ready = false;
   /** Highest seq handed to the socket in this session; the next batch starts after it. */
   private cursor = 0;
+  /** Highest seq ever handed to the socket in this session (the cursor moves back on a hold; this does not). */
+  private highestSent = 0;
+  /**
+   * Set at hello when central holds seqs we have not seen acked: our events up to here are resent first and
+   * central compares their event ids; nothing above goes out before they are acked, so a seq_conflict can move
+   * the whole unsent tail in one piece.
+   */
+  private verifyUpTo = 0;
   private inFlight = 0;
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
@@ -93,12 +105,15 @@ export class SyncClient {
       reconnectionDelayMax: s.reconnectMaxMs,
       randomizationFactor: 0.5,
       forceNew: true,
+      // wss: central's certificate is verified (system CAs plus the enrolment's CA), never skipped.
+      ...centralTlsOptions(e.centralUrl, e.centralCa),
     });
     this.socket = socket;
     socket.on('connect', () => void this.onConnect());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    socket.onAny((event: unknown, ...args: unknown[]) => onUnknownMessage(this.d.log, event, args));
   }
 
   stop(): void {
@@ -144,6 +159,7 @@ export class SyncClient {
       appliedCommandSeq: st.appliedCommandSeq,
     };
     let res: unknown;
+    const sentAt = Date.now();
     try {
       res = await socket.timeout(this.d.settings.helloTimeoutMs).emitWithAck('hello', hello);
     } catch {
@@ -162,8 +178,12 @@ export class SyncClient {
       return;
     }
     const c = ok.data;
+    const skewMs = measureSkew(sentAt, Date.now(), c.serverTime);
+    this.d.clock?.record(skewMs);
     const r = this.d.outbox.resync(c.storedSeq);
     this.cursor = r.ackedSeq;
+    this.verifyUpTo = Math.min(c.storedSeq, r.lastSeq) > r.ackedSeq ? Math.min(c.storedSeq, r.lastSeq) : 0;
+    if (this.verifyUpTo > 0) this.d.log.info('central holds seqs not acked here; resending them for an event-id check', { ackedSeq: r.ackedSeq, upTo: this.verifyUpTo });
     this.limits = {
       maxBatchEvents: Math.min(this.own.maxBatchEvents, c.limits.maxBatchEvents),
       maxBatchBytes: Math.min(this.own.maxBatchBytes, c.limits.maxBatchBytes),
@@ -172,7 +192,7 @@ export class SyncClient {
     this.ready = true;
     this.errorStreak = 0;
     this.setError(null);
-    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs: Date.now() - c.serverTime });
+    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
     this.emitStatus();
     this.pump();
   }
@@ -193,8 +213,11 @@ export class SyncClient {
     if (code === 'revoked') this.setError(REVOKED);
     else if (code === 'unauthorized') this.setError(UNKNOWN_TOKEN);
     else if (typeof code === 'string') this.setError(`central refused the connection (${code}: ${String(message ?? err.message)})`);
-    else this.setError(`central unreachable: ${err.message}`);
+    const tls = typeof code === 'string' ? null : describeTlsFailure(err, this.d.enrolment.centralUrl);
+    if (tls) this.setError(tls);
+    else if (typeof code !== 'string') this.setError(`central unreachable: ${err.message}`);
     if (typeof code === 'string') this.d.log.warn('connection refused by central', { code, error: String(message ?? err.message) });
+    else if (tls) this.d.log.error('central certificate not trusted', { error: tls });
     else this.d.log.info('central unreachable', { error: err.message });
     // A middleware refusal is final for socket.io-client: retry ourselves, slowly (a revoked PC may be re-enabled).
     if (this.socket && !this.socket.active) this.scheduleConnect(jitter(this.d.settings.authRetryMs));
@@ -203,6 +226,8 @@ export class SyncClient {
   private resetSession(): void {
     this.ready = false;
     this.inFlight = 0;
+    this.highestSent = 0;
+    this.verifyUpTo = 0;
     this.hold = null;
     this.crashPending = false;
     if (this.holdTimer) clearTimeout(this.holdTimer);
@@ -235,9 +260,16 @@ export class SyncClient {
     if (!this.ready || this.hold || this.stopped) return;
     const session = this.session;
     while (this.inFlight < this.limits.maxInFlight) {
-      const b = this.d.outbox.readBatch(this.cursor, this.limits.maxBatchEvents, this.limits.maxBatchBytes);
+      let maxEvents = this.limits.maxBatchEvents;
+      if (this.verifyUpTo > 0) {
+        if (this.d.outbox.ackedSeq() >= this.verifyUpTo) this.verifyUpTo = 0;
+        else if (this.cursor >= this.verifyUpTo) break; // wait for central's word on the resent ones
+        else maxEvents = Math.min(maxEvents, this.verifyUpTo - this.cursor);
+      }
+      const b = this.d.outbox.readBatch(this.cursor, maxEvents, this.limits.maxBatchBytes);
       if (!b) break;
       this.cursor = b.firstSeq + b.count - 1;
+      this.highestSent = Math.max(this.highestSent, this.cursor);
       this.inFlight++;
       void this.send(b, session);
     }
@@ -269,7 +301,7 @@ export class SyncClient {
       this.refused(b, { ok: false, error: { code: 'bad_request', message: 'central answered a batch with an unknown shape', details: null } });
     } else if (parsed.data.ok) {
       const stored = parsed.data.storedSeq;
-      this.d.outbox.markAcked(stored);
+      this.d.outbox.markAcked(stored, last);
       if (stored < last) {
         // Central kept less than we sent: resend from what it holds once the other acks are in.
         this.holdFor({ reason: 'short ack', delayMs: 0, cursor: () => this.d.outbox.resync(stored).ackedSeq });
@@ -288,6 +320,7 @@ export class SyncClient {
     this.d.log.warn('batch refused', { code: r.error.code, message: r.error.message, firstSeq: b.firstSeq, count: b.count });
     const plan = planForRefusal(r, { firstSeq: b.firstSeq, count: b.count, bytes: b.buffer.length }, this.own);
     if (plan.kind === 'reconnect') return this.reconnect(plan.reason, this.backoff());
+    if (plan.kind === 'renumber') return this.renumber(plan.conflictSeq, plan.storedSeq);
     if (plan.bounds) {
       this.own = { ...this.own, ...plan.bounds };
       this.limits = {
@@ -307,6 +340,31 @@ export class SyncClient {
       delayMs: plan.delay === 'backoff' ? this.backoff() : plan.delay,
       cursor: resume === 'acked' ? () => this.d.outbox.ackedSeq() : () => this.d.outbox.resync(resume).ackedSeq,
     });
+  }
+
+  /**
+   * Central holds our seq conflictSeq with another event: this data folder was restored from an older copy or
+   * cloned. Renumber at once (later refusals of batches in flight are echoes of this one and are ignored while
+   * the hold stands), then resend from the new acked mark once the in-flight acks are in.
+   */
+  private renumber(conflictSeq: number, storedSeq: number): void {
+    if (this.hold) return;
+    const res = this.d.outbox.renumber(conflictSeq, storedSeq, this.highestSent);
+    this.verifyUpTo = 0;
+    if (res) {
+      this.d.log.warn('this device was restored from an older copy or cloned: central holds other events at our seqs; renumbered ours after central\'s, event ids kept', {
+        conflictSeq,
+        storedSeq,
+        moved: res.moved,
+        from: res.from,
+        to: res.to,
+        newFrom: res.from + res.shift,
+        newTo: res.to + res.shift,
+      });
+    } else {
+      this.d.log.warn('seq_conflict that does not fit this outbox; resending from the acked mark', { conflictSeq, storedSeq });
+    }
+    this.holdFor({ reason: 'seq_conflict', delayMs: res ? 0 : this.backoff(), cursor: () => this.d.outbox.ackedSeq() });
   }
 
   /** The first refusal decides; later refusals of batches already in flight are its echoes. */
@@ -330,7 +388,8 @@ export class SyncClient {
 
   private emitStatus(): void {
     if (!this.socket?.connected) return;
-    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null });
+    const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
+    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs });
   }
 
   private setError(msg: string | null): void {

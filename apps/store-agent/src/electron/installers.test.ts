@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseUnit } from '../../../../test/support/unit-file.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const INSTALLERS = join(ROOT, 'installers');
@@ -48,27 +49,6 @@ function parseYamlSubset(text: string): Yaml {
   return out;
 }
 
-/** `[Section]` → key → every value (ExecStart and friends may repeat). */
-function parseUnit(text: string): Record<string, Record<string, string[]>> {
-  const out: Record<string, Record<string, string[]>> = {};
-  let section = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const s = /^\[(.+)\]$/.exec(line);
-    if (s) {
-      section = s[1]!;
-      out[section] ??= {};
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq < 1 || !section) throw new Error(`not a unit line: ${line}`);
-    const key = line.slice(0, eq);
-    (out[section]![key] ??= []).push(line.slice(eq + 1));
-  }
-  return out;
-}
-
 describe('installers', () => {
   it('electron-builder config: the three platforms, the entry point, the migrations and native modules', () => {
     const cfg = parseYamlSubset(read('electron-builder.yml')) as Record<string, Record<string, Yaml> & Yaml>;
@@ -81,7 +61,10 @@ describe('installers', () => {
     const main = (cfg.extraMetadata as { main: string }).main;
     expect(existsSync(join(APP, main))).toBe(true);
     const files = cfg.files as unknown as string[];
-    expect(files).toEqual(expect.arrayContaining(['src/**/*', 'drizzle/**/*', '!src/**/*.test.ts']));
+    // The build (dist/: no sources, tests or test helpers in it), not the TypeScript sources.
+    expect(main).toMatch(/^dist\//);
+    expect(files).toEqual(expect.arrayContaining(['dist/**/*', 'drizzle/**/*']));
+    expect(files.filter((f) => f.startsWith('src'))).toEqual([]);
     expect(existsSync(join(APP, 'drizzle/meta/_journal.json'))).toBe(true);
     expect(cfg.asarUnpack).toContain('**/*.node');
     expect(cfg.npmRebuild).toBe('true');

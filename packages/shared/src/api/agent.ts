@@ -76,6 +76,13 @@ export const agentStatusResponse = z.object({
   pendingPicks: z.number().int(),
   appliedCommandSeq: z.number().int(),
   lastError: z.string().nullable(),
+  /** This PC's clock minus central's (ms) at the last connection; null before the first. */
+  clockSkewMs: z.number().int().nullable(),
+  clockSkewAt: z.string().nullable(),
+  /** Captures are dated and stamped by central's time: the skew is beyond the agent's tolerance. */
+  clockCorrected: z.boolean(),
+  /** The release version of the running agent. */
+  agentVersion: z.string(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 

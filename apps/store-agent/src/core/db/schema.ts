@@ -22,6 +22,9 @@ export const syncState = sqliteTable('sync_state', {
   appliedCommandSeq: integer('applied_command_seq').notNull().default(0),
   lastSyncAt: text('last_sync_at'),
   lastError: text('last_error'),
+  /** This PC's clock minus central's, measured at the last hello (null: never connected). */
+  clockSkewMs: integer('clock_skew_ms'),
+  clockSkewAt: text('clock_skew_at'),
 });
 
 export const outbox = sqliteTable(

@@ -11,6 +11,7 @@ export function statusBar() {
   const barText = byId('sb-progress-text');
   const caught = byId('sb-caughtup');
   const problem = byId('sb-problem');
+  const clock = byId('sb-clock');
   let progress = NO_BACKLOG;
 
   /** @param {string} state @param {string} text */
@@ -56,9 +57,20 @@ export function statusBar() {
       barText.textContent = progress.draining ? `${progress.sent} of ${progress.peak} sent${s.online ? '' : ' (paused while offline)'}` : '';
       caught.hidden = progress.caughtUp === null;
       caught.textContent = progress.caughtUp === null ? '' : `Caught up: ${progress.caughtUp} sent`;
-      // Offline is normal (sales keep working); only say more when the agent has a reason to share.
-      problem.hidden = s.online || !s.lastError;
-      problem.textContent = s.online || !s.lastError ? '' : `Not syncing: ${s.lastError}. Sales are kept on this PC and sent later.`;
+      // Offline is normal (sales keep working); only say more when the agent has a reason to share. A problem
+      // while online (a full disk: sales are NOT being saved) is shown as it is.
+      problem.hidden = !s.lastError;
+      problem.textContent = !s.lastError ? '' : s.online ? `Problem: ${s.lastError}` : `Not syncing: ${s.lastError}. Sales are kept on this PC and sent later.`;
+      // A wrong PC clock is corrected (sales are dated by head office's clock) but should be fixed by IT.
+      clock.hidden = !s.clockCorrected;
+      clock.textContent = s.clockCorrected ? clockWarning(s.clockSkewMs ?? 0) : '';
     },
   };
+}
+
+/** @param {number} skewMs this PC's clock minus head office's */
+export function clockWarning(skewMs) {
+  const abs = Math.abs(skewMs);
+  const amount = abs >= 3_600_000 ? `${Math.round(abs / 360_000) / 10} h` : `${Math.max(1, Math.round(abs / 60_000))} min`;
+  return `This PC's clock is ${amount} ${skewMs > 0 ? 'ahead of' : 'behind'} head office: sales are dated by head office's clock. Ask IT to set the clock right.`;
 }
