@@ -140,8 +140,8 @@ async function lateCounts(adminUrl: string, skus: number): Promise<number[]> {
       );
       ms.push(performance.now() - t0);
       if (!('ok' in ack) || !ack.ok) throw new Error('late count refused');
-      const r = await db.pool.query<{ on_hand: number }>('SELECT on_hand FROM inventory WHERE store_id = $1 AND sku = $2', [STORE, sku]);
-      if (r.rows[0]?.on_hand !== 100 + LATE_MOVES / 2) throw new Error(`late count gave on-hand ${r.rows[0]?.on_hand}`);
+      const r = await db.pool.query<{ on_hand: string }>('SELECT on_hand FROM inventory WHERE store_id = $1 AND sku = $2', [STORE, sku]);
+      if (Number(r.rows[0]?.on_hand) !== 100 + LATE_MOVES / 2) throw new Error(`late count gave on-hand ${r.rows[0]?.on_hand}`);
     }
     return ms;
   } finally {

@@ -193,7 +193,8 @@ export async function checkInvariants(cluster: Cluster, ledger: Ledger): Promise
         failures.push(`lost: reservation ${id} answered by central, not stored`);
       }
     }
-    const inventory = (await c.query<{ store_id: string; sku: string; on_hand: number; damaged: number; quarantine: number }>('SELECT store_id, sku, on_hand, damaged, quarantine FROM inventory')).rows;
+    // int8 columns: pg answers strings.
+    const inventory = (await c.query<{ store_id: string; sku: string; on_hand: string; damaged: string; quarantine: string }>('SELECT store_id, sku, on_hand, damaged, quarantine FROM inventory')).rows;
     const movements = new Map<string, Movement[]>();
     const counts = new Map<string, ReturnType<typeof countsOf>>();
     for (const e of events) {
@@ -210,7 +211,7 @@ export async function checkInvariants(cluster: Cluster, ledger: Ledger): Promise
       const [storeId, sku] = key.split('|') as [string, string];
       const want = replaySku(sku, movements.get(storeId) ?? [], counts.get(storeId) ?? []);
       const row = inventory.find((r) => r.store_id === storeId && r.sku === sku);
-      const have = { onHand: row?.on_hand ?? 0, damaged: row?.damaged ?? 0, quarantine: row?.quarantine ?? 0 };
+      const have = { onHand: Number(row?.on_hand ?? 0), damaged: Number(row?.damaged ?? 0), quarantine: Number(row?.quarantine ?? 0) };
       if (have.onHand !== want.onHand || have.damaged !== want.damaged || have.quarantine !== want.quarantine) {
         failures.push(`inventory: ${storeId} ${sku} central has ${JSON.stringify(have)}, replay of stored events gives ${JSON.stringify({ onHand: want.onHand, damaged: want.damaged, quarantine: want.quarantine })}`);
       }

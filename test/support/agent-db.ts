@@ -5,7 +5,12 @@ import { join } from 'node:path';
  * Write an event into a stopped agent's outbox the way a buggy older build could have: next seq, envelope
  * cloned from the last captured sale and then altered. Returns what was written.
  */
-export function appendRawOutboxEvent(dataDir: string, alter: (envelope: Record<string, unknown>) => void): { eventId: string; seq: number } {
+export function appendRawOutboxEvent(
+  dataDir: string,
+  alter: (envelope: Record<string, unknown>) => void,
+  /** Rewrite the stored JSON text itself (what an object cannot carry, e.g. 5,000 levels of nesting). */
+  rewrite: (body: string) => string = (body) => body,
+): { eventId: string; seq: number } {
   const db = new Database(join(dataDir, 'agent.db'));
   try {
     return db.transaction(() => {
@@ -17,7 +22,7 @@ export function appendRawOutboxEvent(dataDir: string, alter: (envelope: Record<s
       const eventId = `${String(env.eventId).slice(0, 24)}${'0'.repeat(11)}${seq % 10}`;
       Object.assign(env, { seq, eventId });
       alter(env);
-      db.prepare('INSERT INTO outbox (seq, event_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)').run(seq, eventId, env.type, JSON.stringify(env), new Date().toISOString());
+      db.prepare('INSERT INTO outbox (seq, event_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)').run(seq, eventId, env.type, rewrite(JSON.stringify(env)), new Date().toISOString());
       db.prepare('UPDATE sync_state SET last_seq = ?').run(seq);
       return { eventId, seq };
     })();

@@ -128,6 +128,23 @@ describe('what PostgreSQL cannot store is quarantined, not retried forever', () 
     expect(r.quarantined[2]!.error).toMatch(/occurredAt/);
     for (const q of r.quarantined) expect(q.raw).not.toMatch(/\u0000/);
   });
+  it('quarantines an element nested 5,000 levels deep (a RangeError failed the batch on every resend), and out-of-range quantities', () => {
+    // Through the decoder too: the element arrives as JSON text, as on the socket.
+    const deep = '{"a":'.repeat(5000) + '0' + '}'.repeat(5000);
+    const text = JSON.stringify([sale(1), { ...sale(2), payload: 'P' }]).replace('"P"', deep);
+    const decoded = decodeBatchEvents(new TextEncoder().encode(text), 2);
+    if (!decoded.ok) throw new Error('expected decoded');
+    const huge = sale(3);
+    (huge.payload as { lines: { qty: number }[] }).lines[0]!.qty = 3_000_000_000;
+    const r = classifyBatch([...decoded.elements, huge], 1, 0, conn);
+    if (r.kind !== 'ok') throw new Error('expected ok');
+    expect(r.valid.map((e) => e.seq)).toEqual([1]);
+    expect(r.quarantined.map((q) => q.seq)).toEqual([2, 3]);
+    expect(r.quarantined[0]!.error).toMatch(/nested deeper than 32 levels/);
+    expect(r.quarantined[0]!.eventId).toBe((decoded.elements[1] as { eventId: string }).eventId);
+    expect(r.quarantined[0]!.raw.length).toBeLessThan(5000);
+    expect(r.quarantined[1]!.error).toMatch(/payload\.lines\.0\.qty: quantity must be between/);
+  });
   it('makes error text storable', () => {
     expect(storableText('a\u0000b\ud800c')).toBe('a\ufffdb\ufffdc');
   });

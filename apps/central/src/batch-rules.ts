@@ -1,4 +1,17 @@
-import { parseEvent, refusal, UUID_RE, type EventEnvelope, type Refusal, type SyncLimits } from '@outpost/shared';
+import {
+  boundedJson,
+  MAX_NESTING_DEPTH,
+  nestingDepthExceeds,
+  parseEvent,
+  refusal,
+  storableText,
+  UNSTORABLE_CHAR_MESSAGE,
+  unstorableStringPath,
+  UUID_RE,
+  type EventEnvelope,
+  type Refusal,
+  type SyncLimits,
+} from '@outpost/shared';
 
 // The rules of one upstream batch (DESIGN §4.3), as plain functions over data; ingest.ts does the I/O.
 
@@ -63,41 +76,16 @@ export interface QuarantineEntry {
   error: string;
 }
 
-// PostgreSQL refuses NUL in text and jsonb, and unpaired UTF-16 surrogates in jsonb. JSON and zod accept both, so
-// without this check one such string would fail the whole batch on every resend and block the store for good.
-const UNSTORABLE_CHAR = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function badStringIn(v: unknown, path: string): string | null {
-  if (typeof v === 'string') return UNSTORABLE_CHAR.test(v) ? path : null;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const bad = badStringIn(v[i], `${path}.${i}`);
-      if (bad) return bad;
-    }
-    return null;
-  }
-  if (typeof v === 'object' && v !== null) {
-    for (const [k, x] of Object.entries(v)) {
-      if (UNSTORABLE_CHAR.test(k)) return `${path} (a key)`;
-      const bad = badStringIn(x, `${path}.${k}`);
-      if (bad) return bad;
-    }
-  }
-  return null;
-}
-
 /** Why a schema-valid event still cannot be stored (then it is quarantined), or null. */
 export function unstorableReason(ev: EventEnvelope): string | null {
   const year = new Date(ev.occurredAt).getUTCFullYear();
   if (!(year >= 1 && year <= 9999)) return `occurredAt: year ${year} is out of range`;
-  const bad = badStringIn(ev.correlationId, 'correlationId') ?? badStringIn(ev.payload, 'payload');
-  return bad ? `${bad}: contains a NUL character or an unpaired surrogate, which cannot be stored` : null;
+  // The schemas refuse these characters field by field; this walk is the last guard before jsonb, which refuses them.
+  const bad = unstorableStringPath(ev.correlationId, 'correlationId') ?? unstorableStringPath(ev.payload, 'payload');
+  return bad ? `${bad}: ${UNSTORABLE_CHAR_MESSAGE}` : null;
 }
 
-/** Make any text safe for a PostgreSQL text column (quarantine errors may quote what arrived). */
-export function storableText(s: string): string {
-  return s.replace(new RegExp(UNSTORABLE_CHAR.source, 'g'), '\ufffd');
-}
+export { storableText };
 
 export type Classification =
   | { kind: 'wrong_store'; seq: number; message: string }
@@ -129,6 +117,12 @@ export function classifyBatch(elements: readonly unknown[], firstSeq: number, sk
   for (let i = skip; i < elements.length; i++) {
     const el = elements[i];
     const seq = firstSeq + i;
+    // Before anything walks it: a 5,000-level element overflowed the stack (a RangeError that failed the batch
+    // on every resend). Nothing that deep is an event, so it is quarantined, stored cut at the limit.
+    if (nestingDepthExceeds(el)) {
+      quarantined.push({ seq, eventId: eventIdOf(el), raw: boundedJson(el), error: `nested deeper than ${MAX_NESTING_DEPTH} levels` });
+      continue;
+    }
     const other = claimsOther(el, conn);
     if (other) {
       return { kind: 'wrong_store', seq, message: `event at seq ${seq} claims ${other}; this connection is store ${conn.storeId}, device ${conn.deviceId}` };
@@ -139,8 +133,8 @@ export function classifyBatch(elements: readonly unknown[], firstSeq: number, sk
     else if (parsed.value.seq !== seq) error = `seq: ${parsed.value.seq} does not match its position in the batch (expected ${seq})`;
     else error = unstorableReason(parsed.value);
     if (parsed.ok && error === null) valid.push(parsed.value);
-    // JSON.stringify escapes NUL and lone surrogates, so the raw text itself is always storable.
-    else quarantined.push({ seq, eventId: eventIdOf(el), raw: JSON.stringify(el) ?? 'null', error: storableText(error ?? 'invalid') });
+    // JSON text escapes NUL and lone surrogates, so the raw text itself is always storable.
+    else quarantined.push({ seq, eventId: eventIdOf(el), raw: boundedJson(el), error: storableText(error ?? 'invalid') });
   }
   return { kind: 'ok', valid, quarantined };
 }

@@ -7,6 +7,7 @@ import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
 import { writePostings } from './erp/outbox.js';
+import { isEventFailure, storeEventByEvent, type StoredPart } from './ingest-fallback.js';
 import type { Faults } from './faults.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 
@@ -52,6 +53,13 @@ export interface BatchInput {
 }
 
 export type DeviceRevoked = { revoked: true };
+
+/** A failure while storing the valid events themselves (not while locking the device or committing). */
+class EventFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('storing the events failed');
+  }
+}
 
 /** What the connection's hello said: which protocol the agent speaks and the highest seq it had captured. */
 export interface Peer {
@@ -145,7 +153,25 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
   if (bounds) return bounds;
   const decoded = decodeBatchEvents(batch.events, batch.count);
   if (!decoded.ok) return decoded.refusal;
+  const first = await ingestOnce(deps, conn, batch, decoded.elements, peer, 'together');
+  // Storing the events together failed because of one of them: run the batch again, event by event, so that one
+  // is quarantined with the database's reason and the others are stored (ingest-fallback.ts).
+  if (first !== EVENT_FAILURE) return first;
+  const second = await ingestOnce(deps, conn, batch, decoded.elements, peer, 'one-by-one');
+  // One by one never answers EVENT_FAILURE (a failing event is quarantined there); the check satisfies the type.
+  return second === EVENT_FAILURE ? refusal('internal', 'central failed to store the batch; nothing was stored, send it again') : second;
+}
 
+const EVENT_FAILURE = Symbol('event failure');
+
+async function ingestOnce(
+  deps: IngestDeps,
+  conn: Connection,
+  batch: BatchInput,
+  elements: unknown[],
+  peer: Peer | undefined,
+  mode: 'together' | 'one-by-one',
+): Promise<BatchAck | DeviceRevoked | typeof EVENT_FAILURE> {
   const started = process.hrtime.bigint();
   let client: pg.PoolClient;
   try {
@@ -179,8 +205,8 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       // A resent seq is a duplicate only if it is the same event; otherwise the device was restored or cloned.
       const held = await heldIds(client, conn, batch.firstSeq, batch.firstSeq + seq.skip - 1);
       const renumbers = (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION;
-      const mismatch = firstResendMismatch(decoded.elements, batch.firstSeq, seq.skip, held);
-      if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(decoded.elements, batch.firstSeq, seq.skip, held);
+      const mismatch = firstResendMismatch(elements, batch.firstSeq, seq.skip, held);
+      if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(elements, batch.firstSeq, seq.skip, held);
       else if (mismatch) {
         await client.query('ROLLBACK');
         const highest = Math.max(peer?.highestSeq ?? 0, batch.firstSeq + batch.count - 1);
@@ -192,25 +218,37 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
         );
       }
     }
-    const classified = classifyBatch(decoded.elements, batch.firstSeq, seq.skip, conn);
+    const classified = classifyBatch(elements, batch.firstSeq, seq.skip, conn);
     if (classified.kind === 'wrong_store') {
       await client.query('ROLLBACK');
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
-    const inserted = await insertEvents(client, conn, classified.valid);
-    // Every seq is stored or quarantined: an event whose id is taken is a duplicate only at its own seq.
-    const insertedSet = new Set(inserted);
-    const notInserted = classified.valid.filter((ev) => !insertedSet.has(ev));
-    const sorted = sortNotInserted(
-      notInserted,
-      await storedAt(client, conn.storeId, notInserted.map((ev) => ev.eventId.toLowerCase())),
-      (ev) => JSON.stringify(decoded.elements[ev.seq - batch.firstSeq]) ?? 'null',
-      conn,
-    );
-    const quarantined = [...resentElsewhere, ...classified.quarantined, ...sorted.quarantined];
-    if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
-    // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
-    const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
+    const store = async (events: EventEnvelope[]): Promise<StoredPart> => {
+      const inserted = await insertEvents(client, conn, events);
+      // Every seq is stored or quarantined: an event whose id is taken is a duplicate only at its own seq.
+      const insertedSet = new Set(inserted);
+      const notInserted = events.filter((ev) => !insertedSet.has(ev));
+      const sorted = sortNotInserted(
+        notInserted,
+        await storedAt(client, conn.storeId, notInserted.map((ev) => ev.eventId.toLowerCase())),
+        (ev) => JSON.stringify(elements[ev.seq - batch.firstSeq]) ?? 'null',
+        conn,
+      );
+      if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
+      // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
+      const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
+      return { inserted, postings, quarantined: sorted.quarantined, duplicates: sorted.duplicates };
+    };
+    let stored: StoredPart & { failed?: QuarantineEntry[] };
+    if (mode === 'together') {
+      stored = await store(classified.valid).catch((err: unknown) => {
+        throw new EventFailure(err);
+      });
+    } else {
+      stored = await storeEventByEvent(client, classified.valid, store);
+    }
+    const { inserted, postings } = stored;
+    const quarantined = [...resentElsewhere, ...classified.quarantined, ...stored.quarantined, ...(stored.failed ?? [])].sort((a, b) => a.seq - b.seq);
     await insertQuarantine(client, conn, quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
@@ -221,7 +259,7 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     await client.query('COMMIT');
     // R5 restock tasks appended by the rules: announced now that they are committed.
     await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
-    const duplicates = seq.skip - resentElsewhere.length + sorted.duplicates;
+    const duplicates = seq.skip - resentElsewhere.length + stored.duplicates;
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates, seconds, postings });
@@ -230,10 +268,16 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
     }
     return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: quarantined.length };
-  } catch (err) {
+  } catch (caught) {
+    const err = caught instanceof EventFailure ? caught.cause : caught;
     await client.query('ROLLBACK').catch((e: unknown) => {
       broken = e instanceof Error ? e : new Error(String(e));
     });
+    // Only with a connection that rolled back cleanly: a broken one says nothing about the events.
+    if (caught instanceof EventFailure && !broken && isEventFailure(err)) {
+      deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed on an event; storing the batch event by event');
+      return EVENT_FAILURE;
+    }
     deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed; batch rolled back');
     return refusal('internal', 'central failed to store the batch; nothing was stored, send it again');
   } finally {

@@ -137,7 +137,7 @@ describe('central inventory merge equals the reference replay (property)', () =>
         const movements = [...all.flatMap((e) => movementsOf(e)), ...receiptMoves];
         const counts = all.flatMap((e) => countsOf(e));
         const inv = await inventoryOf(db.pool, STORE);
-        const dbCounts = await db.pool.query<{ sku: string; source_id: string; expected: number; variance: number; status: string }>(
+        const dbCounts = await db.pool.query<{ sku: string; source_id: string; expected: string; variance: string; status: string }>(
           'SELECT sku, source_id, expected, variance, status FROM inventory_counts WHERE store_id = $1',
           [STORE],
         );
@@ -147,7 +147,7 @@ describe('central inventory merge equals the reference replay (property)', () =>
           expect({ sku, ...got }).toEqual({ sku, onHand: ref.onHand, damaged: ref.damaged, quarantine: ref.quarantine });
           const gotCounts = dbCounts.rows
             .filter((c) => c.sku === sku)
-            .map((c) => ({ sourceId: c.source_id, expected: c.expected, variance: c.variance, superseded: c.status === 'superseded' }))
+            .map((c) => ({ sourceId: c.source_id, expected: Number(c.expected), variance: Number(c.variance), superseded: c.status === 'superseded' }))
             .sort((x, y) => (x.sourceId < y.sourceId ? -1 : 1));
           const refCounts = ref.counts
             .map((c) => ({ sourceId: c.count.sourceId, expected: c.expected, variance: c.variance, superseded: c.superseded }))

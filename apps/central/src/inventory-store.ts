@@ -103,7 +103,7 @@ export async function applyMovements(tx: Queryable, storeId: string, ms: readonl
     name: 'outpost-apply-movements',
     text: `WITH ins AS (${INSERT_MOVEMENTS})
      UPDATE inventory i SET on_hand = i.on_hand + d.s, damaged = i.damaged + d.dm, quarantine = i.quarantine + d.qu, updated_at = now()
-     FROM unnest($8::text[], $9::int4[], $10::int4[], $11::int4[]) AS d(k, s, dm, qu)
+     FROM unnest($8::text[], $9::int8[], $10::int8[], $11::int8[]) AS d(k, s, dm, qu)
      WHERE i.store_id = $1 AND i.sku = d.k`,
     values: [...movementParams(storeId, ms), rows.map(([k]) => k), rows.map(([, d]) => d.sellable), rows.map(([, d]) => d.damaged), rows.map(([, d]) => d.quarantine)],
   });
@@ -115,7 +115,7 @@ export async function applyMovements(tx: Queryable, storeId: string, ms: readonl
     const adj = expectedAdjustments(plan.early, bySku);
     await tx.query(
       `UPDATE inventory_counts c SET expected = c.expected + d.q, variance = c.variance - d.q
-       FROM unnest($2::text[], $3::text[], $4::int4[]) AS d(k, s, q)
+       FROM unnest($2::text[], $3::text[], $4::int8[]) AS d(k, s, q)
        WHERE c.store_id = $1 AND c.sku = d.k AND c.source_id = d.s`,
       [storeId, adj.map((a) => a.sku), adj.map((a) => a.sourceId), adj.map((a) => a.qty)],
     );
@@ -133,7 +133,7 @@ async function sellableBetween(tx: Queryable, storeId: string, sku: string, lo: 
 }
 
 async function setCountExpected(tx: Queryable, storeId: string, c: CountRow, expected: number): Promise<void> {
-  await tx.query('UPDATE inventory_counts SET expected = $4, variance = counted_qty - $4 WHERE store_id = $1 AND source_id = $2 AND sku = $3', [
+  await tx.query('UPDATE inventory_counts SET expected = $4::int8, variance = counted_qty - $4::int8 WHERE store_id = $1 AND source_id = $2 AND sku = $3', [
     storeId,
     c.sourceId,
     c.sku,

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { currencySchema, minorUnitsSchema } from './money.js';
 import { HLC_RE } from './hlc.js';
 import { businessIdSchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
+import { storableString } from './bounds.js';
 
 // Downstream commands (central → store), DESIGN §3. One schema per (type, schemaVersion).
 
 export const itemUpsertedV1 = z.object({
   sku: skuSchema,
-  name: z.string().min(1).max(256),
+  name: storableString(1, 256),
   price: minorUnitsSchema,
   currency: currencySchema,
   /** Central's version of this item; agents apply only a newer version (R6). */
@@ -23,7 +24,7 @@ export const reservationCreatedV1 = z.object({
 
 export const reservationCancelledV1 = z.object({
   reservationId: businessIdSchema,
-  reason: z.string().max(256).optional(),
+  reason: storableString(0, 256).optional(),
 });
 
 export const stockReceivedV1 = z.object({
@@ -48,7 +49,7 @@ export const restockRequestedV1 = z.object({
   taskId: businessIdSchema,
   reservationId: businessIdSchema,
   lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1),
-  reason: z.string().min(1).max(256),
+  reason: storableString(1, 256),
 });
 
 export const COMMAND_PAYLOADS = {
@@ -92,7 +93,7 @@ export const rawCommandSchema = z.object({
   type: z.string().min(1).max(64),
   schemaVersion: z.number().int().positive(),
   createdAt: z.iso.datetime({ offset: true }),
-  correlationId: z.string().min(1).max(128),
+  correlationId: storableString(1, 128),
   payload: z.unknown(),
 });
 export type RawCommand = z.infer<typeof rawCommandSchema>;

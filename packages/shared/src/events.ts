@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { HLC_RE } from './hlc.js';
 import { currencySchema, minorUnitsSchema } from './money.js';
+import { boundedQty, storableString } from './bounds.js';
 
-/** Ids of business documents (transactionId, returnId, countId, orderId, sku): 1–128 characters. */
-export const businessIdSchema = z.string().min(1).max(128);
+/** Ids of business documents (transactionId, returnId, countId, orderId, sku): 1–128 storable characters. */
+export const businessIdSchema = storableString(1, 128);
 export const skuSchema = businessIdSchema;
-export const positiveQtySchema = z.number().int('quantity must be an integer').positive('quantity must be positive');
+/** A code or label of a document (tender method, reason code): 1–64 storable characters. */
+export const codeSchema = storableString(1, 64);
+export const positiveQtySchema = boundedQty(z.number().int('quantity must be an integer').positive('quantity must be positive'));
+export const nonNegativeQtySchema = boundedQty(z.number().int('quantity must be an integer').nonnegative('quantity cannot be negative'));
 export const businessDateSchema = z.iso.date();
 export const uuidSchema = z.uuid();
 
@@ -28,7 +32,7 @@ export const saleCompletedV1 = z.object({
       }),
     )
     .min(1, 'a sale has at least one line'),
-  tenders: z.array(z.object({ method: z.string().min(1).max(64), amount: minorUnitsSchema })),
+  tenders: z.array(z.object({ method: codeSchema, amount: minorUnitsSchema })),
 });
 
 export const returnDispositionSchema = z.enum(['restock', 'damaged', 'quarantine']);
@@ -43,7 +47,7 @@ export const returnReceivedV1 = z.object({
         sku: skuSchema,
         qty: positiveQtySchema,
         refundAmount: minorUnitsSchema,
-        reasonCode: z.string().min(1).max(64),
+        reasonCode: codeSchema,
         disposition: returnDispositionSchema,
       }),
     )
@@ -54,21 +58,21 @@ export const countSubmittedV1 = z.object({
   countId: businessIdSchema,
   kind: z.enum(['cycle', 'full']),
   lines: z
-    .array(z.object({ sku: skuSchema, countedQty: z.number().int().nonnegative('a counted quantity cannot be negative') }))
+    .array(z.object({ sku: skuSchema, countedQty: boundedQty(z.number().int().nonnegative('a counted quantity cannot be negative')) }))
     .min(1, 'a count has at least one line'),
 });
 
 export const stockAdjustedV1 = z.object({
   adjustmentId: businessIdSchema,
-  reasonCode: z.string().min(1).max(64),
+  reasonCode: codeSchema,
   lines: z
-    .array(z.object({ sku: skuSchema, qtyDelta: z.number().int().refine((n) => n !== 0, 'qtyDelta cannot be 0') }))
+    .array(z.object({ sku: skuSchema, qtyDelta: boundedQty(z.number().int().refine((n) => n !== 0, 'qtyDelta cannot be 0')) }))
     .min(1),
 });
 
 export const pickConfirmedV1 = z.object({
   reservationId: businessIdSchema,
-  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema, pickedQty: z.number().int().nonnegative() })).min(1),
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema, pickedQty: nonNegativeQtySchema })).min(1),
 });
 
 export const pickupCompletedV1 = z.object({
@@ -86,11 +90,11 @@ export const pickupCompletedV2 = pickupCompletedV1.extend({
 export const dayClosedV1 = z.object({
   businessDate: businessDateSchema,
   currency: currencySchema,
-  transactionCount: z.number().int().nonnegative(),
-  returnCount: z.number().int().nonnegative(),
+  transactionCount: nonNegativeQtySchema,
+  returnCount: nonNegativeQtySchema,
   salesTotal: minorUnitsSchema,
   returnsTotal: minorUnitsSchema,
-  tenders: z.array(z.object({ method: z.string().min(1).max(64), amount: minorUnitsSchema })),
+  tenders: z.array(z.object({ method: codeSchema, amount: minorUnitsSchema })),
 });
 
 export const EVENT_PAYLOADS = {
@@ -145,7 +149,7 @@ const envelopeFields = {
   occurredAt: z.iso.datetime({ offset: true }),
   type: z.string().min(1).max(64),
   schemaVersion: z.number().int().positive(),
-  correlationId: z.string().min(1).max(128),
+  correlationId: storableString(1, 128),
 };
 
 /** The envelope with an unchecked payload: what is needed to route and store an event. */

@@ -2,6 +2,7 @@ export * from './ids.js';
 export * from './env.js';
 export * from './hlc.js';
 export * from './money.js';
+export * from './bounds.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './commands.js';

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { MAX_MINOR_UNITS } from './bounds.js';
 
 /** ISO 4217 alphabetic code. */
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR');
 /** Money is always integer minor units (cents); floats never carry money. */
-export const minorUnitsSchema = z.number().int('money must be integer minor units').safe();
+export const minorUnitsSchema = z
+  .number()
+  .int('money must be integer minor units')
+  .safe()
+  .refine((n) => Math.abs(n) <= MAX_MINOR_UNITS, `money must be between -${MAX_MINOR_UNITS} and ${MAX_MINOR_UNITS} minor units`);
 
 export interface Money {
   amount: number;

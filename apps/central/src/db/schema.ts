@@ -160,14 +160,14 @@ export const inventory = pgTable(
   {
     storeId: text('store_id').notNull(),
     sku: text('sku').notNull(),
-    /** Sellable on-hand. */
-    onHand: integer('on_hand').notNull().default(0),
-    damaged: integer('damaged').notNull().default(0),
-    quarantine: integer('quarantine').notNull().default(0),
+    /** Sellable on-hand. Accumulators are int8: sums of int4 line quantities overflow int4 (two sales of 1.5e9). */
+    onHand: bigint('on_hand', { mode: 'number' }).notNull().default(0),
+    damaged: bigint('damaged', { mode: 'number' }).notNull().default(0),
+    quarantine: bigint('quarantine', { mode: 'number' }).notNull().default(0),
     /** HLC of the count on-hand is based on (the latest count); movements at or before it do not move on-hand. */
     baseCountHlc: hlcText('base_count_hlc'),
     /** Units open reservations hold (R4), kept in the same transactions that change them. */
-    reserved: integer('reserved').notNull().default(0),
+    reserved: bigint('reserved', { mode: 'number' }).notNull().default(0),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.sku] })],
@@ -199,8 +199,8 @@ export const inventoryCounts = pgTable(
     sourceId: text('source_id').notNull(),
     countedQty: integer('counted_qty').notNull(),
     /** On-hand the books expected at the count's hlc; variance = counted − expected (accuracy, ERP adjustment). */
-    expected: integer('expected').notNull(),
-    variance: integer('variance').notNull(),
+    expected: bigint('expected', { mode: 'number' }).notNull(),
+    variance: bigint('variance', { mode: 'number' }).notNull(),
     status: text('status', { enum: ['active', 'superseded'] }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
@@ -476,7 +476,7 @@ export const erpLedgerStockMoves = pgTable(
     lineNo: integer('line_no').notNull(),
     storeId: text('store_id').notNull(),
     sku: text('sku').notNull(),
-    qty: integer('qty').notNull(),
+    qty: bigint('qty', { mode: 'number' }).notNull(),
     fromLocation: text('from_location').notNull(),
     toLocation: text('to_location').notNull(),
   },

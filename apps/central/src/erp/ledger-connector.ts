@@ -45,7 +45,7 @@ export function createLedgerConnector(pool: pg.Pool): ErpConnector {
         if (entry.moves.length > 0) {
           await tx.query(
             `INSERT INTO erp_ledger_stock_moves (entry_id, line_no, store_id, sku, qty, from_location, to_location)
-             SELECT $1, n, $2, s, q, f, t FROM unnest($3::int[], $4::text[], $5::int[], $6::text[], $7::text[]) AS u(n, s, q, f, t)`,
+             SELECT $1, n, $2, s, q, f, t FROM unnest($3::int[], $4::text[], $5::int8[], $6::text[], $7::text[]) AS u(n, s, q, f, t)`,
             [id, p.storeId, entry.moves.map((_, i) => i + 1), entry.moves.map((m) => m.sku), entry.moves.map((m) => m.qty), entry.moves.map((m) => m.from), entry.moves.map((m) => m.to)],
           );
         }

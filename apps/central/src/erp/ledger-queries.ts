@@ -43,7 +43,7 @@ export async function listLedger(
     'SELECT entry_id, account, debit, credit, memo FROM erp_ledger_lines WHERE store_id = ANY($2::text[]) AND entry_id = ANY($1::int8[]) ORDER BY entry_id, line_no',
     [ids, stores],
   );
-  const moves = await q.query<{ entry_id: string; sku: string; qty: number; from_location: string; to_location: string }>(
+  const moves = await q.query<{ entry_id: string; sku: string; qty: string; from_location: string; to_location: string }>(
     'SELECT entry_id, sku, qty, from_location, to_location FROM erp_ledger_stock_moves WHERE store_id = ANY($2::text[]) AND entry_id = ANY($1::int8[]) ORDER BY entry_id, line_no',
     [ids, stores],
   );
@@ -60,7 +60,7 @@ export async function listLedger(
       description: x.description,
       createdAt: x.created_at.toISOString(),
       lines: lines.rows.filter((l) => l.entry_id === x.id).map((l) => ({ account: l.account, debit: toNumber(l.debit), credit: toNumber(l.credit), memo: l.memo })),
-      moves: moves.rows.filter((m) => m.entry_id === x.id).map((m) => ({ sku: m.sku, qty: m.qty, from: m.from_location, to: m.to_location })),
+      moves: moves.rows.filter((m) => m.entry_id === x.id).map((m) => ({ sku: m.sku, qty: toNumber(m.qty), from: m.from_location, to: m.to_location })),
     }));
   return { items, next: r.rows.length === f.limit ? String(r.rows.at(-1)!.id) : null };
 }

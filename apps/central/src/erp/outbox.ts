@@ -1,5 +1,5 @@
 import { uuidv7, type EventEnvelope } from '@outpost/shared';
-import type { Queryable } from '../db/database.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import type { ErpDocument } from './connector.js';
 import { daySummaries, documentOf, summarised, type PostingMode } from './documents.js';
 
@@ -57,13 +57,13 @@ export async function insertPostings(tx: Queryable, postings: readonly NewPostin
 async function countVariances(tx: Queryable, storeId: string, countIds: string[]): Promise<Map<string, Map<string, number>>> {
   const out = new Map<string, Map<string, number>>();
   if (countIds.length === 0) return out;
-  const r = await tx.query<{ source_id: string; sku: string; variance: number }>(
+  const r = await tx.query<{ source_id: string; sku: string; variance: string }>(
     'SELECT source_id, sku, variance FROM inventory_counts WHERE store_id = $1 AND source_id = ANY($2::text[])',
     [storeId, countIds],
   );
   for (const row of r.rows) {
     const m = out.get(row.source_id) ?? new Map<string, number>();
-    m.set(row.sku, row.variance);
+    m.set(row.sku, toNumber(row.variance));
     out.set(row.source_id, m);
   }
   return out;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { available, chooseRerouteStore } from '@outpost/shared';
 import { writeConflicts } from '../conflicts.js';
 import { withCommands } from '../command-stream.js';
-import { withTransaction } from '../db/database.js';
+import { toNumber, withTransaction } from '../db/database.js';
 import { closeReservation } from './lifecycle.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
 import { reserveInTx } from './reserve.js';
@@ -16,14 +16,14 @@ import type { ReservationSettings } from './settings.js';
 // there on the next pass (finishPendingReroutes).
 
 async function candidates(pool: pg.Pool, s: ReservationSettings, row: ReservationRow) {
-  const r = await pool.query<{ store_id: string; sku: string; on_hand: number; reserved: number }>(
+  const r = await pool.query<{ store_id: string; sku: string; on_hand: string; reserved: string }>(
     'SELECT store_id, sku, on_hand, reserved FROM inventory WHERE sku = ANY($1::text[]) AND store_id <> $2',
     [row.lines.map((l) => l.sku), row.storeId],
   );
   const byStore = new Map<string, Map<string, number>>();
   for (const x of r.rows) {
     const m = byStore.get(x.store_id) ?? new Map<string, number>();
-    m.set(x.sku, available(x.on_hand, x.reserved, s.safetyStock));
+    m.set(x.sku, available(toNumber(x.on_hand), toNumber(x.reserved), s.safetyStock));
     byStore.set(x.store_id, m);
   }
   return [...byStore].map(([storeId, avail]) => ({ storeId, available: avail }));

@@ -9,7 +9,7 @@ import {
 } from '@outpost/shared';
 import { appendCommand, type CommandNotices } from '../command-stream.js';
 import type { ConflictRecord } from '../conflicts.js';
-import type { Queryable } from '../db/database.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';
 
@@ -122,12 +122,13 @@ export async function applyReservationEvents(
  */
 export async function checkOversold(tx: Queryable, s: ReservationSettings, storeId: string, skus: readonly string[]): Promise<ConflictRecord[]> {
   if (skus.length === 0) return [];
-  const short = await tx.query<{ sku: string; on_hand: number; reserved: number }>(
+  // int8 columns: pg answers strings.
+  const short = await tx.query<{ sku: string; on_hand: string; reserved: string }>(
     'SELECT sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) AND reserved > 0 AND reserved > on_hand ORDER BY sku COLLATE "C"',
     [storeId, skus],
   );
   const out: ConflictRecord[] = [];
-  for (const inv of short.rows) {
+  for (const inv of short.rows.map((x) => ({ sku: x.sku, on_hand: toNumber(x.on_hand), reserved: toNumber(x.reserved) }))) {
     const holding = await selectReservations(
       tx,
       `store_id = $1 AND status IN ('requested', 'delivered', 'at_risk') AND lines @> $2::jsonb`,

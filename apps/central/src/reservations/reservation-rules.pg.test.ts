@@ -41,8 +41,8 @@ async function reserve(storeId: string, orderId: string, lines: { sku: string; q
 }
 
 async function held(storeId: string, sku: string): Promise<{ onHand: number; reserved: number }> {
-  const r = await db.pool.query<{ on_hand: number; reserved: number }>('SELECT on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = $2', [storeId, sku]);
-  return { onHand: r.rows[0]!.on_hand, reserved: r.rows[0]!.reserved };
+  const r = await db.pool.query<{ on_hand: string; reserved: string }>('SELECT on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = $2', [storeId, sku]);
+  return { onHand: Number(r.rows[0]!.on_hand), reserved: Number(r.rows[0]!.reserved) };
 }
 
 async function webhooks(reservationId: string): Promise<Body[]> {

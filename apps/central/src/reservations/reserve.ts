@@ -42,7 +42,7 @@ export async function reserveInTx(tx: Queryable, notices: CommandNotices, s: Res
   const skus = input.lines.map((l) => l.sku);
   // Lock and read in one statement, in the house order (sku byte order). An sku without an inventory row has
   // nothing to give and needs no lock: the request is refused for it anyway.
-  const stock = await tx.query<{ sku: string; on_hand: number; reserved: number }>({
+  const stock = await tx.query<{ sku: string; on_hand: string; reserved: string }>({
     name: 'outpost-reserve-lock',
     text: 'SELECT sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) ORDER BY sku COLLATE "C" FOR UPDATE',
     values: [input.storeId, skus],
@@ -57,7 +57,7 @@ export async function reserveInTx(tx: Queryable, notices: CommandNotices, s: Res
     });
   }
 
-  const bySku = new Map(stock.rows.map((r) => [r.sku, available(r.on_hand, r.reserved, s.safetyStock)]));
+  const bySku = new Map(stock.rows.map((r) => [r.sku, available(toNumber(r.on_hand), toNumber(r.reserved), s.safetyStock)]));
   const lines = input.lines.map((l) => ({ sku: l.sku, requested: l.qty, available: bySku.get(l.sku) ?? 0 }));
   if (lines.some((l) => l.available < l.requested)) {
     const store = await tx.query('SELECT 1 FROM stores WHERE store_id = $1', [input.storeId]);

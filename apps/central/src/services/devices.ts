@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { storableText } from '@outpost/shared';
 import { toNumber, withTransaction } from '../db/database.js';
 import { sha256Hex } from '../tokens.js';
 
@@ -44,7 +45,14 @@ export async function recordStatus(
     `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
        clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END
      WHERE device_id = $1`,
-    [deviceId, status.pendingUp, status.lastError, status.clockSkewMs !== undefined, status.clockSkewMs ?? null],
+    [
+      deviceId,
+      status.pendingUp,
+      // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
+      status.lastError === null ? null : storableText(status.lastError),
+      status.clockSkewMs !== undefined,
+      status.clockSkewMs ?? null,
+    ],
   );
 }
 

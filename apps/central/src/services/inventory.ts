@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import { available, type centralApi } from '@outpost/shared';
 import { AppError } from '../app-error.js';
+import { toNumber } from '../db/database.js';
 import { decodeKeyCursor, encodeKeyCursor } from './key-cursor.js';
 
 type InventoryRow = z.infer<typeof centralApi.inventoryRowSchema>;
@@ -21,7 +22,7 @@ const badCursor = () => new AppError(400, 'validation_failed', 'after is not a c
 export async function listInventory(pool: pg.Pool, q: ListQuery, safetyStock = 0): Promise<{ items: InventoryRow[]; next: string | null }> {
   const after = decodeKeyCursor(q.after, 2);
   if (after === 'invalid') throw badCursor();
-  const r = await pool.query<{ store_id: string; sku: string; on_hand: number; reserved: number; damaged: number; quarantine: number }>(
+  const r = await pool.query<{ store_id: string; sku: string; on_hand: string; reserved: string; damaged: string; quarantine: string }>(
     `SELECT store_id, sku, on_hand, reserved, damaged, quarantine FROM inventory
      WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)
        AND ($3::text IS NULL OR (store_id COLLATE "C", sku COLLATE "C") > ($3::text COLLATE "C", $4::text COLLATE "C"))
@@ -31,11 +32,11 @@ export async function listInventory(pool: pg.Pool, q: ListQuery, safetyStock = 0
   const items = r.rows.map((row) => ({
     storeId: row.store_id,
     sku: row.sku,
-    onHand: row.on_hand,
-    reserved: row.reserved,
-    available: available(row.on_hand, row.reserved, safetyStock),
-    damaged: row.damaged,
-    quarantine: row.quarantine,
+    onHand: toNumber(row.on_hand),
+    reserved: toNumber(row.reserved),
+    available: available(toNumber(row.on_hand), toNumber(row.reserved), safetyStock),
+    damaged: toNumber(row.damaged),
+    quarantine: toNumber(row.quarantine),
   }));
   const last = r.rows.at(-1);
   return { items, next: r.rows.length === q.limit && last ? encodeKeyCursor([last.store_id, last.sku]) : null };
@@ -51,8 +52,8 @@ export async function listCounts(pool: pg.Pool, q: ListQuery): Promise<{ items: 
     hlc: string;
     source_id: string;
     counted_qty: number;
-    expected: number;
-    variance: number;
+    expected: string;
+    variance: string;
     status: 'active' | 'superseded';
     created_at: Date;
   }>(
@@ -69,8 +70,8 @@ export async function listCounts(pool: pg.Pool, q: ListQuery): Promise<{ items: 
     sourceId: c.source_id,
     hlc: c.hlc,
     countedQty: c.counted_qty,
-    expected: c.expected,
-    variance: c.variance,
+    expected: toNumber(c.expected),
+    variance: toNumber(c.variance),
     status: c.status,
     createdAt: c.created_at.toISOString(),
   }));

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { parseEvent, type centralApi } from '@outpost/shared';
 import { AppError, notFound } from '../app-error.js';
 import { unstorableReason } from '../batch-rules.js';
+import { failureReason, isEventFailure } from '../ingest-fallback.js';
 import { withCommands } from '../command-stream.js';
 import { toIso, toNumber } from '../db/database.js';
 import { writePostings } from '../erp/outbox.js';
@@ -80,15 +81,22 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
     if (ev.storeId !== row.store_id || ev.deviceId !== row.device_id || ev.seq !== seq) {
       throw new AppError(422, 'still_invalid', `the event claims store ${ev.storeId}, device ${ev.deviceId}, seq ${ev.seq}; it arrived as seq ${seq} of device ${row.device_id} of store ${row.store_id}`);
     }
-    const inserted = await tx.query(
-      `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
-      [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
-    );
-    // Only an event actually stored now takes effect (one stored before under its id already did: R1).
-    if (inserted.rowCount === 1) {
-      await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
-      await writePostings(tx, ev.storeId, [ev]);
+    try {
+      const inserted = await tx.query(
+        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
+      );
+      // Only an event actually stored now takes effect (one stored before under its id already did: R1).
+      if (inserted.rowCount === 1) {
+        await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
+        await writePostings(tx, ev.storeId, [ev]);
+      }
+    } catch (err) {
+      // An event ingest quarantined because the database refused it: refused again, it stays open (422 with the
+      // reason, the transaction rolled back), not a 500.
+      if (isEventFailure(err)) throw new AppError(422, 'still_invalid', `the event still cannot be stored: ${failureReason(err)}`);
+      throw err;
     }
     await tx.query(`UPDATE quarantine SET status = 'replayed', replayed_at = now() WHERE id = $1`, [id]);
     return { id: String(row.id), status: 'replayed' as const, eventId: ev.eventId };

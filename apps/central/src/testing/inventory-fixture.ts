@@ -107,9 +107,9 @@ export interface InventoryState {
 }
 
 export async function inventoryOf(pool: pg.Pool, storeId: string): Promise<Map<string, InventoryState>> {
-  const r = await pool.query<{ sku: string; on_hand: number; damaged: number; quarantine: number }>(
+  const r = await pool.query<{ sku: string; on_hand: string; damaged: string; quarantine: string }>(
     'SELECT sku, on_hand, damaged, quarantine FROM inventory WHERE store_id = $1',
     [storeId],
   );
-  return new Map(r.rows.map((x) => [x.sku, { onHand: x.on_hand, damaged: x.damaged, quarantine: x.quarantine }]));
+  return new Map(r.rows.map((x) => [x.sku, { onHand: Number(x.on_hand), damaged: Number(x.damaged), quarantine: Number(x.quarantine) }]));
 }

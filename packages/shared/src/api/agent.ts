@@ -3,15 +3,18 @@ import { currencySchema, minorUnitsSchema } from '../money.js';
 import {
   businessDateSchema,
   businessIdSchema,
+  codeSchema,
+  nonNegativeQtySchema,
   positiveQtySchema,
   returnDispositionSchema,
   skuSchema,
 } from '../events.js';
+import { boundedQty } from '../bounds.js';
 import { limitSchema } from './common.js';
 
 // Bodies of the agent's local HTTP API (§10). businessDate and currency default to the store's.
 
-const tenders = z.array(z.object({ method: z.string().min(1).max(64), amount: minorUnitsSchema }));
+const tenders = z.array(z.object({ method: codeSchema, amount: minorUnitsSchema }));
 
 export const saleBody = z.object({
   transactionId: businessIdSchema,
@@ -33,7 +36,7 @@ export const returnBody = z.object({
         sku: skuSchema,
         qty: positiveQtySchema,
         refundAmount: minorUnitsSchema,
-        reasonCode: z.string().min(1).max(64),
+        reasonCode: codeSchema,
         disposition: returnDispositionSchema,
       }),
     )
@@ -46,14 +49,14 @@ export type ReturnBody = z.infer<typeof returnBody>;
 export const countBody = z.object({
   countId: businessIdSchema,
   kind: z.enum(['cycle', 'full']).default('cycle'),
-  lines: z.array(z.object({ sku: skuSchema, countedQty: z.number().int().nonnegative() })).min(1, 'a count has at least one line'),
+  lines: z.array(z.object({ sku: skuSchema, countedQty: nonNegativeQtySchema })).min(1, 'a count has at least one line'),
 });
 export type CountBody = z.infer<typeof countBody>;
 
 export const adjustmentBody = z.object({
   adjustmentId: businessIdSchema,
-  reasonCode: z.string().min(1).max(64),
-  lines: z.array(z.object({ sku: skuSchema, qtyDelta: z.number().int().refine((n) => n !== 0, 'qtyDelta cannot be 0') })).min(1),
+  reasonCode: codeSchema,
+  lines: z.array(z.object({ sku: skuSchema, qtyDelta: boundedQty(z.number().int().refine((n) => n !== 0, 'qtyDelta cannot be 0')) })).min(1),
 });
 export type AdjustmentBody = z.infer<typeof adjustmentBody>;
 
@@ -102,7 +105,7 @@ export const picksQuery = z.object({
 });
 export const pickParams = z.object({ reservationId: businessIdSchema });
 export const confirmPickBody = z.object({
-  lines: z.array(z.object({ sku: skuSchema, pickedQty: z.number().int().nonnegative('pickedQty cannot be negative') })).min(1),
+  lines: z.array(z.object({ sku: skuSchema, pickedQty: boundedQty(z.number().int().nonnegative('pickedQty cannot be negative')) })).min(1),
 });
 export type ConfirmPickBody = z.infer<typeof confirmPickBody>;
 export const pickActionResponse = captureResponse.extend({ status: pickStatusSchema });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { currencySchema, minorUnitsSchema } from '../money.js';
-import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
-import { limitSchema, listResponse } from './common.js';
+import { businessIdSchema, positiveQtySchema, rawEnvelopeSchema } from '../events.js';
+import { storableString } from '../bounds.js';
+import { limitSchema, listResponse, textFilterSchema } from './common.js';
 
 export * from './reservations.js';
 export * from './alerts.js';
@@ -13,12 +14,12 @@ export const storeIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'storeId may hold letters, digits, ".", "-" and "_" only');
 
-export const createStoreBody = z.object({ storeId: storeIdSchema, name: z.string().min(1).max(200) });
+export const createStoreBody = z.object({ storeId: storeIdSchema, name: storableString(1, 200) });
 export const createStoreResponse = z.object({ storeId: z.string(), enrollmentCode: z.string() });
 export const enrollmentCodeResponse = z.object({ enrollmentCode: z.string() });
 export const storeParams = z.object({ storeId: storeIdSchema });
 
-export const enrollBody = z.object({ code: z.string().min(1).max(128), deviceName: z.string().min(1).max(200) });
+export const enrollBody = z.object({ code: storableString(1, 128), deviceName: storableString(1, 200) });
 export const enrollResponse = z.object({ storeId: z.string(), deviceId: z.uuid(), token: z.string() });
 
 export const deviceParams = z.object({ deviceId: z.uuid() });
@@ -62,12 +63,12 @@ export const fleetStatusSchema = z.enum(['online', 'offline', 'lagging', 'error'
 export const fleetSortSchema = z.enum(['worst', 'store', 'name', 'lastSeen', 'pending']);
 export const storesQuery = z.object({
   /** Part of a store id, store name, device name or device id (case-insensitive). */
-  q: z.string().max(128).optional(),
+  q: storableString(0, 128).optional(),
   /** online: a device connected; offline: none; lagging: events or commands waiting; error: a device error or an open alert. */
   status: fleetStatusSchema.optional(),
   /** worst (default): errors, then offline, then lagging, then the rest; each by store id. */
   sort: fleetSortSchema.default('worst'),
-  after: z.string().max(512).optional(),
+  after: storableString(0, 512).optional(),
   limit: limitSchema,
 });
 export const fleetSummarySchema = z.object({
@@ -85,10 +86,10 @@ export const fleetSummarySchema = z.object({
 export const storesResponse = listResponse(storeStatusSchema);
 
 export const eventsQuery = z.object({
-  storeId: z.string().optional(),
-  type: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  type: textFilterSchema.optional(),
   /** The POS document: a sale's transactionId, a return's returnId or a count's countId (reconciliation drill-down). */
-  documentId: z.string().min(1).max(128).optional(),
+  documentId: storableString(1, 128).optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
@@ -108,7 +109,7 @@ export const quarantineItemSchema = z.object({
   replayedAt: z.string().nullable(),
 });
 export const quarantineQuery = z.object({
-  storeId: z.string().optional(),
+  storeId: textFilterSchema.optional(),
   status: z.enum(['open', 'replayed']).optional(),
   after: z.string().regex(/^\d+$/).optional(),
   limit: limitSchema,
@@ -117,7 +118,7 @@ export const quarantineResponse = listResponse(quarantineItemSchema);
 export const quarantineParams = z.object({ id: z.string().regex(/^\d+$/) });
 
 export const itemParams = z.object({ sku: businessIdSchema });
-export const putItemBody = z.object({ name: z.string().min(1).max(256), price: minorUnitsSchema, currency: currencySchema });
+export const putItemBody = z.object({ name: storableString(1, 256), price: minorUnitsSchema, currency: currencySchema });
 export const itemSchema = z.object({
   sku: z.string(),
   name: z.string(),
@@ -134,8 +135,8 @@ export const quarantineReplayResponse = z.object({ id: z.string(), status: z.lit
 const opaqueCursor = z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'after must be a cursor returned as next');
 
 export const inventoryQuery = z.object({
-  storeId: z.string().optional(),
-  sku: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  sku: textFilterSchema.optional(),
   after: opaqueCursor.optional(),
   limit: limitSchema,
 });
@@ -180,9 +181,9 @@ export const conflictKindSchema = z.enum([
   'device_restored',
 ]);
 export const conflictsQuery = z.object({
-  storeId: z.string().optional(),
-  kind: z.string().optional(),
-  sku: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  kind: textFilterSchema.optional(),
+  sku: textFilterSchema.optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
@@ -200,7 +201,7 @@ export const conflictsResponse = listResponse(conflictSchema);
 
 export const receiptBody = z.object({
   receiptId: businessIdSchema,
-  lines: z.array(z.object({ sku: businessIdSchema, qty: z.number().int().positive() })).min(1).max(1000),
+  lines: z.array(z.object({ sku: businessIdSchema, qty: positiveQtySchema })).min(1).max(1000),
 });
 export const receiptResponse = z.object({ receiptId: z.string(), hlc: z.string(), commandSeq: z.number().int() });
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { errorBodySchema } from '../errors.js';
 import { businessIdSchema, positiveQtySchema, skuSchema } from '../events.js';
+import { storableString } from '../bounds.js';
 import { RESERVATION_STATUSES } from '../reservation-rules.js';
-import { limitSchema, listResponse } from './common.js';
+import { limitSchema, listResponse, textFilterSchema } from './common.js';
 
 // Central's reservation API (DESIGN §10) and the order-system webhook it feeds (issue 4).
 
@@ -53,11 +54,11 @@ export const createReservationResponse = z.object({ reservationId: z.string(), s
 const availabilityLines = z.array(z.object({ sku: z.string(), requested: z.number().int(), available: z.number().int() }));
 /** The 409 of POST /reservations: the house error shape; when stock is short, the availability per line also at the top (§10). */
 export const reservationUnavailableResponse = errorBodySchema.extend({ available: availabilityLines.optional() });
-export const reservationParams = z.object({ id: z.string().min(1).max(128) });
-export const cancelReservationBody = z.object({ reason: z.string().min(1).max(256).optional() }).optional();
+export const reservationParams = z.object({ id: businessIdSchema });
+export const cancelReservationBody = z.object({ reason: storableString(1, 256).optional() }).optional();
 export const reservationsQuery = z.object({
-  storeId: z.string().optional(),
-  orderId: z.string().optional(),
+  storeId: textFilterSchema.optional(),
+  orderId: textFilterSchema.optional(),
   status: reservationStatusSchema.optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
@@ -104,7 +105,7 @@ export const webhookDeliverySchema = z.object({
 });
 export const webhookDeliveriesQuery = z.object({
   status: webhookDeliveryStatusSchema.optional(),
-  reservationId: z.string().optional(),
+  reservationId: textFilterSchema.optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });

@@ -11,6 +11,9 @@ import { EVENT_PAYLOADS } from '../events.js';
  * fails until PROTOCOL_VERSION is bumped and the new fingerprint recorded under the new version (old versions
  * stay, they are history). Event and command payloads are fingerprinted per type@schemaVersion the same way:
  * a shipped schema version can never change; add a new version instead.
+ * Storage bounds (bounds.ts: quantity and money ranges, no NUL or lone surrogate in strings) are refinements, not
+ * shape: they narrow every version alike, because a value beyond them could never be stored whatever its version,
+ * and they leave these fingerprints unchanged.
  */
 function fingerprint(schema: z.ZodType): string {
   const json = JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }));
