@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../bounds.js';
 import { limitSchema, listResponse } from './common.js';
 
 /** Kinds of fleet alert central raises (issue 16); the Prometheus rules in deploy/ mirror them. */
@@ -17,7 +18,7 @@ export const alertKindSchema = z.enum([
 
 export const alertsQuery = z.object({
   state: z.enum(['open', 'closed']).default('open'),
-  storeId: z.string().max(64).optional(),
+  storeId: storableString(1, 64).optional(),
   kind: alertKindSchema.optional(),
   limit: limitSchema,
 });
