@@ -78,7 +78,7 @@ describe('agent gateway: upstream batches', () => {
   it('answers a message it does not know with a bad_request refusal, before and after hello, and keeps the connection', async () => {
     const { raw } = await connect('store-u');
     const unknown = await raw.socket.timeout(10_000).emitWithAck('frobnicate', { x: 1 });
-    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/frobnicate/), details: { known: ['hello', 'batch', 'status'] } } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/frobnicate/), details: { known: ['hello', 'batch', 'status', 'import.rejected'] } } });
     expect(await raw.hello()).toMatchObject({ ok: true });
     expect(await raw.socket.timeout(10_000).emitWithAck('commands-ack')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await raw.batch(1, [raw.sale(1)])).toMatchObject({ ok: true, storedSeq: 1 });
