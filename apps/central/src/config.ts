@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
+import { MappingError, parseMapping } from './erp/tryton/mapping.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -81,6 +82,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     if (err instanceof ErpConfigError) throw new ConfigError(err.message);
     throw err;
   }
+  if (erpSettings.tryton) checkMappingFileOrThrow(erpSettings.tryton.mappingFile);
   return {
     host: values.host ?? '127.0.0.1',
     port,
@@ -93,6 +95,23 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
   };
+}
+
+/** An invalid Tryton mapping file stops `start`: every posting would fail on it, hours later, as a dead letter. */
+function checkMappingFileOrThrow(path: string): void {
+  const fix = 'the format is in apps/central/src/erp/tryton/README.md';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`OUTPOST_TRYTON_MAPPING: the mapping file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): create it or fix the path; ${fix}`);
+  }
+  try {
+    parseMapping(text, `the Tryton mapping file ${path}`);
+  } catch (err) {
+    if (err instanceof MappingError) throw new ConfigError(`${err.message} (${fix})`);
+    throw err;
+  }
 }
 
 /**
