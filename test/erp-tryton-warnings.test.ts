@@ -51,7 +51,7 @@ const shortSale = (): ErpDocument => ({
 
 beforeAll(async () => {
   template = await buildTrytonTemplate({ ...DEFAULT_SPEC, stockQuantityChecks: true });
-}, 240_000);
+}, 480_000);
 afterAll(() => template?.dispose());
 
 beforeEach(async () => {
