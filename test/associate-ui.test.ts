@@ -184,6 +184,12 @@ describe('associate UI', () => {
     await page.keyboard.press('Enter');
     await shows(close.locator('#close-confirm-text', { hasText: `(${businessDate})` }));
     expect(await focusedName(page)).toBe('Yes, close the day');
+    // The day's totals, to check against the drawer before closing: sales, returns, and tenders per method.
+    const totals = close.getByTestId('close-totals');
+    expect(await totals.locator('tr[data-total="sales"]').textContent()).toMatch(/^Sales \(2\).*16\.00$/);
+    expect(await totals.locator('tr[data-total="returns"]').textContent()).toMatch(/^Returns \(1\).*4\.50$/);
+    const tenderRows = await totals.locator('tr[data-total^="tender:"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-total')));
+    expect(tenderRows.length).toBeGreaterThan(0);
     // Focus is visible on what the keyboard reached.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
     await screenshot(page, SHOTS, '06-day-close-confirm');
@@ -192,6 +198,7 @@ describe('associate UI', () => {
     await screenshot(page, SHOTS, '07-day-closed');
     const closed = await waitFor(async () => (await allEvents(central, 'store-ui')).find((e) => e.type === 'day.closed'), { what: 'day.closed at central', timeoutMs: UI_WAIT });
     expect(closed.payload).toMatchObject({ businessDate, transactionCount: 2, returnCount: 1, salesTotal: 1600, returnsTotal: 450 });
+    expect(tenderRows).toEqual((closed.payload.tenders as { method: string }[]).map((t) => `tender:${t.method}`)); // what was shown is what was sent
 
     expect(errors).toEqual([]);
   });
