@@ -184,6 +184,12 @@ describe('associate UI', () => {
     await page.keyboard.press('Enter');
     await shows(close.locator('#close-confirm-text', { hasText: `(${businessDate})` }));
     expect(await focusedName(page)).toBe('Yes, close the day');
+    // The day's totals, to check against the drawer before closing: sales, returns, and tenders per method.
+    const totals = close.getByTestId('close-totals');
+    expect(await totals.locator('tr[data-total="sales"]').textContent()).toMatch(/^Sales \(2\).*16\.00$/);
+    expect(await totals.locator('tr[data-total="returns"]').textContent()).toMatch(/^Returns \(1\).*4\.50$/);
+    const tenderRows = await totals.locator('tr[data-total^="tender:"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-total')));
+    expect(tenderRows.length).toBeGreaterThan(0);
     // Focus is visible on what the keyboard reached.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
     await screenshot(page, SHOTS, '06-day-close-confirm');
@@ -192,6 +198,7 @@ describe('associate UI', () => {
     await screenshot(page, SHOTS, '07-day-closed');
     const closed = await waitFor(async () => (await allEvents(central, 'store-ui')).find((e) => e.type === 'day.closed'), { what: 'day.closed at central', timeoutMs: UI_WAIT });
     expect(closed.payload).toMatchObject({ businessDate, transactionCount: 2, returnCount: 1, salesTotal: 1600, returnsTotal: 450 });
+    expect(tenderRows).toEqual((closed.payload.tenders as { method: string }[]).map((t) => `tender:${t.method}`)); // what was shown is what was sent
 
     expect(errors).toEqual([]);
   });
@@ -242,6 +249,17 @@ describe('associate UI', () => {
     await count.getByLabel('SKU (scan or type)').fill('SKU-B');
     await count.getByLabel('SKU (scan or type)').press('Enter');
     await shows(count.locator('#count-msg', { hasText: 'Apron: 4 counted' }));
+    // A typo (40 for 4) is a large difference: the review asks for a recount and a tick, and will not submit without
+    await count.getByLabel('Counted SKU-B', { exact: true }).fill('40');
+    await count.getByLabel('Counted SKU-B', { exact: true }).press('Tab');
+    await count.getByRole('button', { name: 'Review count' }).click();
+    await shows(count.locator('#count-review-lines tr.large-variance', { hasText: 'SKU-B' }));
+    await shows(count.locator('#count-msg', { hasText: 'Large difference for SKU-B (+37)' }));
+    await count.getByRole('button', { name: 'Submit count' }).click();
+    await shows(count.locator('#count-msg', { hasText: 'Not submitted: confirm the large difference for SKU-B (+37)' }));
+    await count.getByRole('button', { name: 'Back to counting' }).click();
+    await count.getByLabel('Counted SKU-B', { exact: true }).fill('4');
+    await count.getByLabel('Counted SKU-B', { exact: true }).press('Tab');
     await count.getByRole('button', { name: 'Review count' }).click();
     const review = count.locator('#count-review-lines tr');
     await shows(review.first());
@@ -251,6 +269,7 @@ describe('associate UI', () => {
     const diff = 2 - (expectedA as number);
     expect(await review.nth(0).locator('td').allTextContents()).toEqual(['SKU-A', '2', String(expectedA), diff > 0 ? `+${diff}` : String(diff)]);
     expect(await review.nth(1).locator('td').first().textContent()).toBe('SKU-B');
+    expect(await count.locator('#count-review-lines tr.large-variance').count()).toBe(0);
     await screenshot(page, SHOTS, '08-count-review');
     await count.getByRole('button', { name: 'Submit count' }).click();
     await shows(count.locator('#count-msg', { hasText: 'Count submitted' }));
@@ -268,7 +287,9 @@ describe('associate UI', () => {
     const picks = page.locator('#screen-picks');
     const ord1 = picks.locator('article[aria-label="Order ORD-1"]');
     const ord2 = picks.locator('article[aria-label="Order ORD-2"]');
-    await shows(ord1.getByRole('button', { name: 'Confirm picked ORD-1' }));
+    // Nothing is picked until it is scanned: the card starts at zero, so confirming now would be a short pick.
+    await shows(ord1.getByRole('button', { name: 'Confirm short pick for ORD-1' }));
+    expect(await ord1.getByLabel('Picked SKU-A for ORD-1').inputValue()).toBe('0');
     await shows(ord2);
     await shows(page.locator('#nav-picks', { hasText: '2' }));
     await screenshot(page, SHOTS, '09-picks-to-pick');
@@ -282,11 +303,13 @@ describe('associate UI', () => {
     await scan(page, 'SKU-A');
     await shows(ord1.locator('.msg', { hasText: 'SKU-A: 2 picked' }));
     expect(await ord1.getByLabel('Picked SKU-A for ORD-1').inputValue()).toBe('2');
+    expect(await ord1.getByTestId('typed-SKU-A').isHidden()).toBe(true); // scanned, not typed
     await ord1.getByRole('button', { name: 'Confirm picked ORD-1' }).click();
     await shows(picks.locator('#picks-msg', { hasText: 'ORD-1 picked' }));
 
     // ORD-2 short: only one apron on the shelf
     await ord2.getByLabel('Picked SKU-B for ORD-2').fill('1');
+    await shows(ord2.getByTestId('typed-SKU-B')); // typing is allowed, and marked
     await ord2.getByRole('button', { name: 'Confirm short pick for ORD-2' }).click();
     await shows(picks.locator('#picks-msg', { hasText: 'ORD-2 short picked (missing 1 × SKU-B)' }));
     await shows(picks.locator('#picks-waiting article[aria-label="Order ORD-2"]', { hasText: 'Short picked' }));
@@ -308,7 +331,7 @@ describe('associate UI', () => {
     const r3 = await central.api.post<{ reservationId: string }>('/reservations', { orderId: 'ORD-3', storeId: 'store-pick', lines: [{ sku: 'SKU-A', qty: 1 }] });
     expect(r3.status, JSON.stringify(r3.body)).toBe(201);
     const ord3 = picks.locator('article[aria-label="Order ORD-3"]');
-    await shows(ord3.getByRole('button', { name: 'Confirm picked ORD-3' }));
+    await shows(ord3.getByRole('button', { name: 'Confirm short pick for ORD-3' })); // nothing scanned yet
     const cancel = await central.api.post(`/reservations/${r3.body.reservationId}/cancel`, {});
     expect(cancel.status, JSON.stringify(cancel.body)).toBeLessThan(300);
     await ord3.waitFor({ state: 'detached', timeout: UI_WAIT });

@@ -22,6 +22,11 @@ const MODULES = ['sale', 'stock', 'account_invoice', 'account_invoice_stock'];
 const DB = 'outpost';
 
 export interface TrytonSpec {
+  /**
+   * Tryton as sites often run it: sale_stock_quantity active and the integration user in its group, so quoting
+   * or confirming a sale of an item short in stock raises a `UserWarning` (out of the group it is a `UserError`).
+   */
+  stockQuantityChecks?: boolean;
   stores: { warehouse: string; location: string; name: string }[];
   products: { code: string; name: string; price: string; salable?: boolean }[];
 }
@@ -94,7 +99,7 @@ export async function buildTrytonTemplate(spec: TrytonSpec = DEFAULT_SPEC): Prom
     writeFileSync(join(dir, 'adminpass'), adminPassword, { mode: 0o600 });
     const user = 'outpost';
     const password = 'Outpost-Sync-Passw0rd!';
-    await run('trytond-admin', ['-c', conf, '-d', DB, '--all', '--email', 'admin@example.com', '-u', ...MODULES, '--activate-dependencies'], {
+    await run('trytond-admin', ['-c', conf, '-d', DB, '--all', '--email', 'admin@example.com', '-u', ...MODULES, ...(spec.stockQuantityChecks ? ['sale_stock_quantity'] : []), '--activate-dependencies'], {
       env: { ...process.env, TRYTONPASSFILE: join(dir, 'adminpass') },
       maxBuffer: 64 * 1024 * 1024,
     }).catch((e: { stderr?: string; message: string }) => {

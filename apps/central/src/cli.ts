@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { versionLine } from '@outpost/shared';
 import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
 import { AppError } from './app-error.js';
@@ -7,7 +7,7 @@ import { runMigrations } from './db/migrate.js';
 import { createStore, issueEnrollmentCode } from './services/stores.js';
 import { startCentral } from './server.js';
 
-const USAGE = `Usage:
+const USAGE = `Usage (each command has --help):
   outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook] [--tls-cert FILE --tls-key FILE]
   outpost-central store add STORE_ID --name NAME [--central URL | --database-url URL] [--data-dir DIR]
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
@@ -27,9 +27,57 @@ Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CE
   OUTPOST_ALERT_CLOCK_SKEW_MS (120000), OUTPOST_ALERT_DISK_LOW_MIB (1024), OUTPOST_ALERT_EVALUATE_MS (10000),
   OUTPOST_ALERT_WEBHOOK_URL + OUTPOST_ALERT_WEBHOOK_SECRET`;
 
-class UsageError extends Error {}
+/** A wrong command line: printed with the help of the command it was for (`help`), exit 2. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly help: string = USAGE,
+  ) {
+    super(message);
+  }
+}
+
+const HELP = {
+  start: `outpost-central start [--port 8080] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook] [--tls-cert FILE --tls-key FILE]
+  Runs central: the API and console on http://HOST:PORT, the sync endpoint for agents, the ERP worker.
+  --data-dir (default $OUTPOST_DATA_DIR or ./.data/central) holds the embedded PostgreSQL and the admin token
+  (admin-token); --database-url (or $DATABASE_URL) uses an external PostgreSQL instead. The environment
+  variables are listed by \`outpost-central --help\`.`,
+  store: `outpost-central store add STORE_ID --name NAME [--central URL --data-dir DIR | --database-url URL]
+outpost-central store code STORE_ID [--central URL --data-dir DIR | --database-url URL]
+  add: creates the store and prints a one-time enrolment code; code: prints a new code for an existing store.
+  Through a running central: --central URL (default http://127.0.0.1:8080) with its admin token, read from
+  $OUTPOST_ADMIN_TOKEN or <data-dir>/admin-token (--data-dir: the one central was started with, default
+  ./.data/central). Or straight into the database: --database-url URL (or $DATABASE_URL).
+  Example (central started by \`npm start\`):
+    npx outpost-central store add store-042 --name "Leeds" --central http://127.0.0.1:8080 --data-dir .data/central`,
+};
+
+/** parseArgs with --help, turning Node's parse errors into a usage error of this command. */
+function parseCommand(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  help: string,
+): { values: Record<string, string | undefined>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('. ')[0] ?? String(err), help);
+  }
+  if (parsed.values.help) {
+    console.log(help);
+    process.exit(0);
+  }
+  // Every option of these commands is a string (help, the only boolean, was handled above).
+  return { values: parsed.values as Record<string, string | undefined>, positionals: parsed.positionals };
+}
 
 async function start(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP.start);
+    return;
+  }
   const config = parseStartArgs(argv, process.env);
   const { token: adminToken, origin: tokenOrigin } = loadAdminToken(process.env, config.dataDir);
   const central = await startCentral({
@@ -110,20 +158,20 @@ async function viaHttp(central: string, token: string, path: string, body: unkno
 }
 
 async function store(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommand(
+    argv,
+    {
       name: { type: 'string' },
       central: { type: 'string' },
       'database-url': { type: 'string' },
       'data-dir': { type: 'string' },
     },
-    allowPositionals: true,
-    strict: true,
-  });
+    HELP.store,
+  );
   const [action, storeId] = positionals;
-  if ((action !== 'add' && action !== 'code') || !storeId) throw new UsageError('expected `store add STORE_ID --name NAME` or `store code STORE_ID`');
-  if (action === 'add' && !values.name) throw new UsageError('store add needs --name NAME');
+  if (action !== 'add' && action !== 'code') throw new UsageError(action ? `unknown store command "${action}": use add or code` : 'store needs add or code', HELP.store);
+  if (!storeId) throw new UsageError(`store ${action} needs a STORE_ID, e.g. store-042`, HELP.store);
+  if (action === 'add' && !values.name) throw new UsageError('store add needs --name NAME (what the console shows, e.g. --name "Leeds")', HELP.store);
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   let code: string;
   if (databaseUrl) {
@@ -134,7 +182,11 @@ async function store(argv: string[]): Promise<void> {
     const central = values.central ?? 'http://127.0.0.1:8080';
     const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
     const token = readAdminToken(process.env, dataDir);
-    if (!token) throw new Error(`no admin token: set OUTPOST_ADMIN_TOKEN or pass the --data-dir of central (looked in ${dataDir}/admin-token)`);
+    if (!token) {
+      throw new Error(
+        `no admin token in ${dataDir}/admin-token: pass --data-dir, the data folder central runs with (npm start: .data/central), or set OUTPOST_ADMIN_TOKEN; or write straight to the database with --database-url URL`,
+      );
+    }
     const answer =
       action === 'add'
         ? await viaHttp(central, token, '/stores', { storeId, name: values.name })
@@ -158,12 +210,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  throw new UsageError(`unknown command "${command}"`);
+  throw new UsageError(`unknown command "${command}": the commands are start and store`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof ConfigError) {
-    console.error(`outpost-central: ${err.message}\n\n${USAGE}`);
+    console.error(`outpost-central: ${err.message}\n\n${err instanceof UsageError ? err.help : HELP.start}`);
     process.exit(2);
   }
   if (err instanceof AppError) {

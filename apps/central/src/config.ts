@@ -8,6 +8,7 @@ import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSett
 import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
 import type { TlsFiles } from './http/tls.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
+import { MappingError, parseMapping } from './erp/tryton/mapping.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -113,6 +114,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     if (err instanceof ErpConfigError) throw new ConfigError(err.message);
     throw err;
   }
+  if (erpSettings.tryton) checkMappingFileOrThrow(erpSettings.tryton.mappingFile);
   return {
     host: values.host ?? '127.0.0.1',
     port,
@@ -128,6 +130,23 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     rateLimits: rateLimitsOf(env),
     tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
   };
+}
+
+/** An invalid Tryton mapping file stops `start`: every posting would fail on it, hours later, as a dead letter. */
+function checkMappingFileOrThrow(path: string): void {
+  const fix = 'the format is in apps/central/src/erp/tryton/README.md';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`OUTPOST_TRYTON_MAPPING: the mapping file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): create it or fix the path; ${fix}`);
+  }
+  try {
+    parseMapping(text, `the Tryton mapping file ${path}`);
+  } catch (err) {
+    if (err instanceof MappingError) throw new ConfigError(`${err.message} (${fix})`);
+    throw err;
+  }
 }
 
 /** Where central's admin token came from: the environment, the data folder, or made just now. */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TempDirs } from './core/testing/fixtures.js';
@@ -80,5 +80,35 @@ describe('outpost-agent CLI', () => {
     const st = await run(['status', '--data-dir', dir]);
     expect(st.code, st.err).toBe(0);
     expect(JSON.parse(st.out)).toMatchObject({ storeId: 'store-9', pendingUp: 1, lastAckedSeq: 0, online: false, clockSkewMs: null, localApi: { answering: false } });
+
+    // A running agent wrote where it listens (not the default port): status finds it without --port.
+    const api = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.url === '/api/v1/status' ? { online: true } : {}));
+    });
+    servers.push(api);
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    writeFileSync(join(dir, 'agent-api.json'), JSON.stringify({ url, pid: process.pid }));
+    const found = await run(['status', '--data-dir', dir]);
+    expect(JSON.parse(found.out)).toMatchObject({ online: true, localApi: { url, answering: true } });
+  }, 30_000);
+
+  it('every command has --help; a wrong option says which and how to get help', async () => {
+    for (const [args, first] of [
+      [['--help'], /^usage:\n {2}outpost-agent enroll/],
+      [['enroll', '--help'], /^outpost-agent enroll --central URL --code CODE/],
+      [['start', '-h'], /^outpost-agent start \[--data-dir DIR\]/],
+      [['status', '--help'], /^outpost-agent status \[--data-dir DIR\]/],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(first);
+    }
+    const bad = await run(['start', '--prot', '1']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^outpost-agent: start: Unknown option '--prot'\.[\s\S]*Run `outpost-agent start --help`/);
+    const unknown = await run(['stats']);
+    expect(unknown.err).toMatch(/unknown command "stats"/);
   }, 30_000);
 });

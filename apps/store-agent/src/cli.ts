@@ -2,30 +2,56 @@
  * `outpost-agent enroll | start | status`. Thin: argument parsing and process life cycle only; the engine
  * lives in ./core.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkCaPem } from './core/central-tls.js';
-import { parseArgs } from 'node:util';
 
 /** The engine (SQLite, Fastify, socket.io) loads only for a command that runs it: `--help` and `--version` answer at once. */
 const core = () => import('./core/index.js');
 
-const USAGE = `usage:
-  outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR]
-  outpost-agent start [--data-dir DIR] [--port N] [--host H]
-  outpost-agent status [--data-dir DIR] [--port N]
-  outpost-agent --version`;
+const HELP: Record<'enroll' | 'start' | 'status', string> = {
+  enroll: `outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR]
+  Enrols this device with central using a one-time code (outpost-central store add/code prints one) and writes
+  <data-dir>/agent.json. --data-dir defaults to $OUTPOST_DATA_DIR or ./.data/agent. With an https:// central,
+  --ca FILE adds a CA (PEM) to the system's to verify central's certificate; it is kept in agent.json.`,
+  start: `outpost-agent start [--data-dir DIR] [--port N] [--host H]
+  Runs the agent: local API and associate UI on http://HOST:PORT (default 127.0.0.1:8090, $OUTPOST_AGENT_PORT),
+  sync with central, the POS inbox. Not enrolled yet: the page at that URL enrols it.`,
+  status: `outpost-agent status [--data-dir DIR] [--port N]
+  Prints the agent's sync state from its database, and whether its local API answers (on --port, else the port
+  the running agent wrote in <data-dir>/agent-api.json, else $OUTPOST_AGENT_PORT or 8090).`,
+};
+const USAGE = `usage:\n${Object.values(HELP)
+  .map((h) => `  ${h.split('\n')[0]}`)
+  .join('\n')}\n  outpost-agent COMMAND --help\n  outpost-agent --version`;
 
 function fail(msg: string): never {
   process.stderr.write(`outpost-agent: ${msg}\n`);
   process.exit(1);
 }
 
+/** parseArgs for one command, with --help, and errors that say what to run instead of Node's raw text. */
+function args(command: keyof typeof HELP, argv: string[], options: NonNullable<ParseArgsConfig['options']>): Record<string, string | undefined> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    fail(`${command}: ${(e as Error).message.split('. ')[0]}.\n\n${HELP[command]}\n\nRun \`outpost-agent ${command} --help\` for this text.`);
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP[command]}\n`);
+    process.exit(0);
+  }
+  return values as Record<string, string | undefined>;
+}
+
+/** Where a started agent tells `status` (and people) which URL its local API answers on. */
+const apiFile = (dataDir: string) => join(dataDir, 'agent-api.json');
+
 async function enroll(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { central: { type: 'string' }, code: { type: 'string' }, ca: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
-  });
-  if (!values.central || !values.code) fail(`enroll needs --central and --code\n${USAGE}`);
+  const values = args('enroll', argv, { central: { type: 'string' }, code: { type: 'string' }, ca: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } });
+  if (!values.central || !values.code) fail(`enroll needs --central URL and --code CODE (get a code with \`outpost-central store code STORE_ID\`)\n\n${HELP.enroll}`);
   const { defaultDataDir, enrolDevice } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
@@ -49,7 +75,7 @@ async function enroll(argv: string[]): Promise<void> {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
+  const values = args('start', argv, { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } });
   const { defaultDataDir, runAgentService } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -62,6 +88,7 @@ async function start(argv: string[]): Promise<void> {
     fail((e as Error).message);
   }
   const running = service.agent();
+  writeFileSync(apiFile(dataDir), `${JSON.stringify({ url: service.url, pid: process.pid })}\n`);
   process.stdout.write(
     running
       ? `Outpost agent for ${running.enrolment.storeId} listening on ${service.url}\n`
@@ -72,6 +99,7 @@ async function start(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     await service.stop();
+    rmSync(apiFile(dataDir), { force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -79,12 +107,12 @@ async function start(argv: string[]): Promise<void> {
 }
 
 async function status(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, port: { type: 'string' } } });
+  const values = args('status', argv, { 'data-dir': { type: 'string' }, port: { type: 'string' } });
   const { AGENT_VERSION, dbPath, defaultDataDir, readEnrolment } = await core();
   const { default: Database } = await import('better-sqlite3');
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const file = dbPath(dataDir);
-  if (!existsSync(file)) fail(`no agent database at ${file}: has this agent been started?`);
+  if (!existsSync(file)) fail(`no agent database at ${file}: start the agent once (outpost-agent start --data-dir ${dataDir}), or pass the --data-dir it runs with`);
   const enrolment = readEnrolment(dataDir);
   // Read-only and straight from SQLite: works whether or not the agent is running.
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -110,10 +138,10 @@ async function status(argv: string[]): Promise<void> {
   } finally {
     db.close();
   }
-  const port = Number(values.port ?? process.env.OUTPOST_AGENT_PORT ?? 8090);
+  const base = values.port !== undefined ? `http://127.0.0.1:${values.port}` : (startedUrl(dataDir) ?? `http://127.0.0.1:${process.env.OUTPOST_AGENT_PORT ?? 8090}`);
   let api: { answering: boolean; online: boolean | null; version?: string } = { answering: false, online: null };
   try {
-    const r = await fetch(`http://127.0.0.1:${port}/api/v1/status`, { signal: AbortSignal.timeout(2000) });
+    const r = await fetch(`${base}/api/v1/status`, { signal: AbortSignal.timeout(2000) });
     if (r.ok) {
       const body = (await r.json()) as { online: boolean; agentVersion?: string };
       api = { answering: true, online: body.online, ...(body.agentVersion === undefined ? {} : { version: body.agentVersion }) };
@@ -121,7 +149,19 @@ async function status(argv: string[]): Promise<void> {
   } catch {
     // not running (or on another port): the SQLite figures above still stand
   }
-  process.stdout.write(`${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: `http://127.0.0.1:${port}`, answering: api.answering, ...(api.version === undefined ? {} : { agentVersion: api.version }) } }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...out, online: api.online ?? false, localApi: { url: base, answering: api.answering, ...(api.version === undefined ? {} : { agentVersion: api.version }) } }, null, 2)}\n`,
+  );
+}
+
+/** The URL the agent started on this data folder wrote (a 0.0.0.0 listener is asked on loopback). */
+function startedUrl(dataDir: string): string | null {
+  try {
+    const { url } = JSON.parse(readFileSync(apiFile(dataDir), 'utf8')) as { url?: unknown };
+    return typeof url === 'string' ? url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:') : null;
+  } catch {
+    return null;
+  }
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
@@ -131,6 +171,10 @@ if (cmd === '--version' || cmd === '-V') {
   process.exit(0);
 }
 const commands: Record<string, (a: string[]) => Promise<void>> = { enroll, enrol: enroll, start, status };
-const run = cmd ? commands[cmd] : undefined;
-if (!run) fail(USAGE);
+if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const run = commands[cmd];
+if (!run) fail(`unknown command "${cmd}"\n\n${USAGE}`);
 run(rest).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

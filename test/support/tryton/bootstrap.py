@@ -89,8 +89,11 @@ Group = Model.get('res.group')
 u = User(name='Outpost integration', login=spec['user'])
 u.companies.append(Company(company.id))
 u.company = Company(company.id)
-for g in Group.find([('name', 'in', ['Sales', 'Sales Administrator', 'Stock', 'Stock Administration',
-        'Stock Force Assignment', 'Product Administration', 'Party Administration'])]):
+groups = ['Sales', 'Sales Administrator', 'Stock', 'Stock Administration', 'Stock Force Assignment',
+    'Product Administration', 'Party Administration']
+if spec.get('stockQuantityChecks'):
+    groups.append('Sale Stock Quantity')  # warned (UserWarning) instead of refused (UserError) on short stock
+for g in Group.find([('name', 'in', groups)]):
     u.groups.append(g)
 u.password = spec['password']
 u.save()

@@ -370,6 +370,8 @@ export const erpPostings = pgTable(
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
     errorDetails: jsonb('error_details'),
+    /** Warnings the ERP raised on the posting and the connector acknowledged by configuration (Tryton's words). */
+    warnings: jsonb('warnings').$type<string[]>(),
     erpRef: text('erp_ref'),
     connector: text('connector'),
     createdAt: ts('created_at').notNull().defaultNow(),

@@ -30,6 +30,7 @@ export const postingSchema = z.object({
   nextAttemptAt: z.string().nullable(),
   lastError: z.string().nullable(),
   errorDetails: z.unknown(),
+  warnings: z.array(z.string()),
   erpRef: z.string().nullable(),
   connector: z.string().nullable(),
   createdAt: z.string(),
@@ -44,6 +45,8 @@ export const erpStatusResponse = z.object({
   connector: z.enum(['ledger', 'tryton', 'webhook']),
   circuit: z.object({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number().int(), retryAt: z.string().nullable(), lastError: z.string().nullable() }),
   postings: z.object({ pending: z.number().int(), posted: z.number().int(), retrying: z.number().int(), dead: z.number().int() }),
+  /** The configuration check made at start (mapping file against central and the ERP); checkedAt null while it runs. */
+  config: z.object({ ok: z.boolean(), checkedAt: z.string().nullable(), problems: z.array(z.string()) }),
 });
 
 export const ledgerQuery = z.object({ storeId: z.string().optional(), date: businessDateSchema.optional(), after: cursor, limit: limitSchema });

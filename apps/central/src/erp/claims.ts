@@ -82,17 +82,17 @@ export interface Lease {
  * costs one commit here, and none when the connector already recorded it in its own transaction, as the ledger
  * does). Answers whether the lease is still this worker's.
  */
-export async function markPosted(q: Queryable, postingId: string, erpRef: string, connector: string, lease: Lease): Promise<boolean> {
+export async function markPosted(q: Queryable, postingId: string, erpRef: string, connector: string, lease: Lease, warnings: readonly string[] = []): Promise<boolean> {
   const r = await q.query<{ held: boolean }>(
     `WITH posted AS (
        UPDATE erp_postings SET status = 'posted', erp_ref = $2, connector = $3, attempts = attempts + 1, posted_at = now(), updated_at = now(),
-         last_error = NULL, error_details = NULL
+         last_error = NULL, error_details = NULL, warnings = $7::jsonb
        WHERE posting_id = $1 AND status IN ('pending', 'retrying')),
      renewed AS (
        UPDATE erp_store_leases SET leased_until = now() + ($6::int * interval '1 millisecond')
        WHERE store_id = $4 AND owner = $5 AND leased_until < now() + ($6::int / 2 * interval '1 millisecond'))
      SELECT EXISTS (SELECT 1 FROM erp_store_leases WHERE store_id = $4 AND owner = $5 AND leased_until > now()) AS held`,
-    [postingId, erpRef, connector, lease.storeId, lease.owner, lease.leaseMs],
+    [postingId, erpRef, connector, lease.storeId, lease.owner, lease.leaseMs, warnings.length ? JSON.stringify(warnings) : null],
   );
   return r.rows[0]?.held === true;
 }

@@ -67,7 +67,13 @@ export interface ErpPosting {
 
 export type PostOutcome =
   /** Posted now, or found already posted under our reference (alreadyPosted: nothing new was created). */
-  | { ok: true; erpRef: string; alreadyPosted: boolean }
+  | {
+      ok: true;
+      erpRef: string;
+      alreadyPosted: boolean;
+      /** Warnings the ERP raised and the connector acknowledged by configuration (recorded on the posting). */
+      warnings?: string[];
+    }
   /**
    * Not posted. retryable: the ERP is down, timed out, or answered 5xx (back off and try again);
    * otherwise a validation failure (dead letter) with the ERP's own message, e.g. an unmapped sku or store.
@@ -87,5 +93,10 @@ export interface ErpConnector {
    * references, so reconciliation can name documents the ERP holds that central never posted.
    */
   documentsFor?(storeId: string, businessDate: string): Promise<{ postingId: string; erpRef: string }[]>;
+  /**
+   * Optional: check the connector's configuration against central's stores and items and against the ERP itself,
+   * once at start; each problem names what to fix. Connectors without settings to get wrong leave it out.
+   */
+  checkConfig?(known: { storeIds: readonly string[]; skus: readonly string[] }): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -19,6 +19,8 @@ export interface PostingView {
   nextAttemptAt: string | null;
   lastError: string | null;
   errorDetails: unknown;
+  /** ERP warnings acknowledged by configuration when it was posted (e.g. Tryton's stock-quantity warning). */
+  warnings: string[];
   erpRef: string | null;
   connector: string | null;
   createdAt: string;
@@ -40,6 +42,7 @@ interface Row {
   next_attempt_at: Date;
   last_error: string | null;
   error_details: unknown;
+  warnings: string[] | null;
   erp_ref: string | null;
   connector: string | null;
   created_at: Date;
@@ -49,7 +52,7 @@ interface Row {
 }
 
 const COLS = `posting_id, seq, store_id, kind, business_date, status, correlation_id, source_event_id, attempts, next_attempt_at, last_error,
-  error_details, erp_ref, connector, created_at, updated_at, posted_at, document`;
+  error_details, warnings, erp_ref, connector, created_at, updated_at, posted_at, document`;
 
 function toView(r: Row): PostingView {
   const open = r.status === 'pending' || r.status === 'retrying';
@@ -65,6 +68,7 @@ function toView(r: Row): PostingView {
     nextAttemptAt: open ? r.next_attempt_at.toISOString() : null,
     lastError: r.last_error,
     errorDetails: r.error_details ?? null,
+    warnings: r.warnings ?? [],
     erpRef: r.erp_ref,
     connector: r.connector,
     createdAt: r.created_at.toISOString(),

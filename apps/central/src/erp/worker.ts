@@ -87,8 +87,8 @@ export function startErpWorker(d: ErpWorkerDeps): ErpWorker {
     const ctx = { postingId: p.postingId, storeId: p.storeId, kind: p.document.kind, correlationId: p.correlationId, attempt: p.attempts + 1, connector: d.connector.name };
     if (o.ok) {
       circuit.success();
-      const held = await markPosted(d.pool, p.postingId, o.erpRef, d.connector.name, { storeId: p.storeId, owner, leaseMs: s.leaseMs });
-      d.log.info({ ...ctx, erpRef: o.erpRef, alreadyPosted: o.alreadyPosted, seconds }, o.alreadyPosted ? 'ERP already holds the posting' : 'posted to the ERP');
+      const held = await markPosted(d.pool, p.postingId, o.erpRef, d.connector.name, { storeId: p.storeId, owner, leaseMs: s.leaseMs }, o.warnings);
+      d.log.info({ ...ctx, erpRef: o.erpRef, alreadyPosted: o.alreadyPosted, seconds, ...(o.warnings ? { warnings: o.warnings } : {}) }, o.alreadyPosted ? 'ERP already holds the posting' : 'posted to the ERP');
       d.onOutcome?.({ storeId: p.storeId, kind: p.document.kind, outcome: o.alreadyPosted ? 'already_posted' : 'posted', seconds });
       return held;
     }

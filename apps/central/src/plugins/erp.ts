@@ -14,6 +14,14 @@ export interface ErpService {
   wake(): void;
   /** The circuit breaker of this node's worker (closed when the worker does not run here). */
   circuit(): CircuitSnapshot;
+  /** The result of the configuration check made at start (checkedAt null while it runs). */
+  config(): ErpConfigStatus;
+}
+
+export interface ErpConfigStatus {
+  ok: boolean;
+  checkedAt: string | null;
+  problems: string[];
 }
 
 declare module 'fastify' {
@@ -77,14 +85,33 @@ export const erpPlugin = fp<ErpPluginOptions>(
         },
       });
     }
+    // Checked once, in the background: an ERP that is slow or away must not hold up central's start.
+    let config: ErpConfigStatus = { ok: true, checkedAt: null, problems: [] };
+    const checking = (async () => {
+      let problems: string[] = [];
+      if (connector.checkConfig) {
+        try {
+          const stores = await app.db.pool.query<{ store_id: string }>('SELECT store_id FROM stores ORDER BY store_id');
+          const items = await app.db.pool.query<{ sku: string }>('SELECT sku FROM items ORDER BY sku');
+          problems = await connector.checkConfig({ storeIds: stores.rows.map((r) => r.store_id), skus: items.rows.map((r) => r.sku) });
+        } catch (err) {
+          problems = [`the ERP configuration could not be checked: ${err instanceof Error ? err.message : String(err)}`];
+        }
+      }
+      config = { ok: problems.length === 0, checkedAt: new Date().toISOString(), problems };
+      if (problems.length) log.warn({ problems }, 'ERP configuration has problems: postings that need the missing parts will be dead letters');
+      else log.info({ connector: connector.name }, 'ERP configuration checked');
+    })();
     app.decorate('erp', {
       settings: opts.settings,
       connector,
       wake: () => worker?.wake(),
       circuit: () => worker?.circuit() ?? CLOSED,
+      config: () => config,
     });
     // Before the pool closes (the db plugin's onClose runs after this one's: reverse registration order).
     app.addHook('onClose', async () => {
+      await checking;
       await worker?.stop();
       await connector.close();
     });

@@ -63,7 +63,7 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/erp/status',
     { config: { access: access.read }, schema: { summary: 'The ERP connector, this node\'s circuit breaker and postings per status', tags: ['erp'], response: { 200: erpStatusResponse } } },
-    async () => ({ connector: app.erp.connector.name, circuit: app.erp.circuit(), postings: await countByStatus(app.db.pool) }),
+    async () => ({ connector: app.erp.connector.name, circuit: app.erp.circuit(), postings: await countByStatus(app.db.pool), config: app.erp.config() }),
   );
 
   app.get(

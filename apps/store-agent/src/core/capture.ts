@@ -146,7 +146,8 @@ export class Capture {
     return this.record('day', businessDate, 'day.closed', () => this.dayTotals(businessDate));
   }
 
-  private dayTotals(businessDate: string): DayClosed {
+  /** What closing `businessDate` now would send, for the associate to check against the drawer first. */
+  dayTotals(businessDate: string): DayClosed {
     const currency = this.d.currency;
     const rows = this.d.adb.db
       .select({ type: outbox.type, body: outbox.body })

@@ -154,6 +154,7 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
     const p = parse(agentApi.dayCloseParams, req.params, 'business date');
     return answer(reply, d.capture.closeDay(p.businessDate));
   });
+  app.get('/api/v1/days/:businessDate/totals', (req) => d.capture.dayTotals(parse(agentApi.dayCloseParams, req.params, 'business date').businessDate));
   app.get('/api/v1/status', () => d.status());
   app.get('/api/v1/items', (req) => {
     const q = parse(itemsQuery, req.query, 'query');

@@ -70,6 +70,12 @@ export function quarantineView(root) {
     // ERP posting (DESIGN §6) is its own issue; until its API exists the section says so and shows nothing.
     try {
       const dead = await api('/erp/postings?status=dead&limit=200');
+      // The configuration check made at start: what will turn into dead letters before it does.
+      const status = await api('/erp/status').catch(() => null);
+      const problems = status?.config?.ok === false ? status.config.problems : [];
+      const configBox = problems.length
+        ? h('div', { class: 'error-text', 'data-testid': 'erp-config-problems' }, h('strong', { text: `ERP configuration: ${problems.length} problem(s) found at start` }), h('ul', {}, ...problems.map((p) => h('li', { text: p }))))
+        : null;
       const erpRows = dead.items.map((p) => {
         const key = `erp:${p.id}`;
         const row = h('tr', { 'data-posting-id': p.id });
@@ -84,7 +90,7 @@ export function quarantineView(root) {
         );
         return row;
       });
-      clear(erpHolder).append(table(['Posting', 'Store', 'Kind', 'ERP error', 'When', ''], erpRows, 'No dead letter.'));
+      clear(erpHolder).append(...(configBox ? [configBox] : []), table(['Posting', 'Store', 'Kind', 'ERP error', 'When', ''], erpRows, 'No dead letter.'));
     } catch (err) {
       if (err.status !== 404) throw err;
       clear(erpHolder).append(unavailable('ERP dead letters', 'ERP posting is not built yet; dead letters appear here, with replay buttons, once central posts to an ERP.'));

@@ -2,19 +2,29 @@
 // move the record on from whatever state an earlier (interrupted) attempt left it in. Tryton's buttons do
 // nothing, silently, in the wrong state, so the state is read back and checked after the steps.
 import { decimalFromMinor, trytonDate } from './encoding.js';
-import type { TrytonRpc } from './json-rpc.js';
+import { TrytonRpcError, type TrytonRpc, type WarningPolicy } from './json-rpc.js';
 import type { TrytonMasterData } from './master-data.js';
 import type { TrytonPlan } from './plan.js';
 
 type SalePlan = Extract<TrytonPlan, { model: 'sale.sale' }>;
 type InventoryPlan = Extract<TrytonPlan, { model: 'stock.inventory' }>;
-type CallOpts = { signal?: AbortSignal; correlationId?: string };
+type CallOpts = { signal?: AbortSignal; correlationId?: string; warnings?: WarningPolicy };
 
 export interface Posted {
   model: 'sale.sale' | 'stock.inventory';
   id: number;
   /** False when the reference was found: nothing new was created. */
   created: boolean;
+}
+
+/** A refusal that retrying cannot change; the draft it left was removed (`draftRemoved`), so nothing half-done stays in Tryton. */
+export class SaleRefused extends Error {
+  constructor(
+    readonly refusal: unknown,
+    readonly draftRemoved: number | null,
+  ) {
+    super(refusal instanceof Error ? refusal.message : String(refusal));
+  }
 }
 
 /** A workflow that did not reach its end state; retrying moves it on from where it stopped. */
@@ -84,8 +94,31 @@ export async function postSale(rpc: TrytonRpc, md: TrytonMasterData, plan: SaleP
     if (newId === undefined) throw new WorkflowStuck('Tryton created no sale');
     id = newId;
   }
-  await moveSaleOn(rpc, id, created, o);
+  try {
+    await moveSaleOn(rpc, id, created, o);
+  } catch (err) {
+    // Tryton refused to quote or confirm (a UserError, a warning nobody may skip): that will not change by
+    // retrying, and a draft left under our reference would be reused by a replay but is noise in Tryton until
+    // then. A replay after the fix creates it again. A transient failure keeps the draft: the retry finishes it.
+    const final = err instanceof DocumentRefused || (err instanceof TrytonRpcError && !err.retryable);
+    if (!final) throw err;
+    throw new SaleRefused(err, await removeDraft(rpc, id, o));
+  }
   return { model: 'sale.sale', id, created };
+}
+
+/** Deletes our sale if it is still a draft or a quotation (back to draft first); its id, or null if it was kept. */
+async function removeDraft(rpc: TrytonRpc, id: number, o: CallOpts): Promise<number | null> {
+  const { warnings: _w, ...plain } = o; // cleaning up answers no question: a warning here just fails the clean-up
+  try {
+    const [s] = await rpc.call<{ state: string }[]>('model.sale.sale.read', [[id], ['state']], plain);
+    if (s?.state === 'quotation') await rpc.call('model.sale.sale.draft', [[id]], plain);
+    if (s?.state !== 'draft' && s?.state !== 'quotation') return null;
+    await rpc.call('model.sale.sale.delete', [[id]], plain);
+    return id;
+  } catch {
+    return null; // the refusal is what matters; a draft that could not be removed is reused by a replay
+  }
 }
 
 interface SaleState {

@@ -53,6 +53,26 @@ export function describeTrytonError(error: unknown): { message: string; transien
 
 export type TrytonContext = Record<string, unknown>;
 
+/**
+ * Tryton's warning protocol, as its own clients follow it: a `UserWarning` is a question ("the forecast quantity is
+ * lower than its quantity, continue?"), not an error. The client answers yes by creating a `res.user.warning` of
+ * that name for the user and calling again. Here the answer comes from configuration: names matching `skip` are
+ * acknowledged (and remembered in `seen`, to be recorded on the posting), any other one fails the call.
+ */
+export interface WarningPolicy {
+  skip(name: string): boolean;
+  seen: { name: string; message: string }[];
+}
+
+/** One call may raise a new warning per line after each acknowledgement; past this, something is looping. */
+const MAX_WARNINGS_PER_CALL = 200;
+
+/** Glob patterns (`*` wildcard) of warning names → a matcher. */
+export function warningMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const res = patterns.map((g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+  return (name) => res.some((re) => re.test(name));
+}
+
 interface Session {
   auth: string;
   uid: number;
@@ -80,7 +100,34 @@ export class TrytonRpc {
   async call<T = unknown>(
     method: string,
     args: unknown[],
-    opts: { extraContext?: TrytonContext; signal?: AbortSignal; correlationId?: string } = {},
+    opts: { extraContext?: TrytonContext; signal?: AbortSignal; correlationId?: string; warnings?: WarningPolicy } = {},
+  ): Promise<T> {
+    for (let acknowledged = 0; ; acknowledged++) {
+      try {
+        return await this.callOnce<T>(method, args, opts);
+      } catch (err) {
+        const w = err instanceof TrytonRpcError ? warningOf(err.raw) : null;
+        if (!w || !opts.warnings || !(err instanceof TrytonRpcError)) throw err;
+        if (!opts.warnings.skip(w.name) || acknowledged >= MAX_WARNINGS_PER_CALL) {
+          throw new TrytonRpcError(
+            `${err.message} (Tryton warning "${w.name}"; to post anyway, add a pattern matching it to "warnings.skip" in the mapping file)`,
+            'user',
+            method,
+            err.raw,
+          );
+        }
+        // Answer "yes" as Tryton's client does: a one-time (always: false) acknowledgement for this user, then again.
+        const session = await this.ensureSession(opts.signal);
+        await this.callOnce('model.res.user.warning.create', [[{ user: session.uid, name: w.name, always: false }]], opts);
+        opts.warnings.seen.push(w);
+      }
+    }
+  }
+
+  private async callOnce<T>(
+    method: string,
+    args: unknown[],
+    opts: { extraContext?: TrytonContext; signal?: AbortSignal; correlationId?: string },
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pending = this.ensureSession(opts.signal);
@@ -180,4 +227,12 @@ export class TrytonRpc {
     }
     return body.result as T;
   }
+}
+
+/** A `UserWarning` error member → its name and Tryton's words; null for anything else. */
+export function warningOf(error: unknown): { name: string; message: string } | null {
+  if (!Array.isArray(error) || error[0] !== 'UserWarning' || !Array.isArray(error[1])) return null;
+  const [name, ...rest] = error[1] as unknown[];
+  if (typeof name !== 'string') return null;
+  return { name, message: rest.filter((a): a is string => typeof a === 'string' && a.length > 0).join(' ') };
 }

@@ -24,9 +24,23 @@ describe('Tryton mapping', () => {
 
   it('refuses malformed files with the entry at fault', () => {
     expect(() => parseMapping('{')).toThrow(MappingError);
-    expect(() => parseMapping('{"stores":{"x":{"warehouse":"W"}}}')).toThrow(/store "x" needs/);
-    expect(() => parseMapping('{"products":{"A":""}}')).toThrow(/sku "A"/);
+    expect(() => parseMapping('{"stores":{"x":{"warehouse":"W"}}}')).toThrow(/stores\.x\.location/);
+    expect(() => parseMapping('{"products":{"A":""}}')).toThrow(/products\.A: must be a Tryton code/);
     expect(parseMapping('{"customer":"POS"}')).toEqual({ stores: {}, products: {}, customer: 'POS' });
+  });
+
+  it('names every unknown key and every bad value at once, with the fix', () => {
+    let err: MappingError | null = null;
+    try {
+      parseMapping(JSON.stringify({ store: {}, stores: { 's-1': { warehouse: 'W', locaton: 'L' } }, products: { A: 1 }, warnings: { skip: 'x' } }), 'mapping.json');
+    } catch (e) {
+      err = e as MappingError;
+    }
+    expect(err).toBeInstanceOf(MappingError);
+    const text = err?.problems.join('\n') ?? '';
+    for (const bit of ['store: ', 'stores.s-1.locaton', 'stores.s-1.location', 'products.A', 'warnings.skip', 'remove or rename it']) expect(text).toContain(bit);
+    expect(err?.message).toMatch(/^mapping\.json: /);
+    expect(parseMapping('{"warnings":{"skip":["stock_quantity_warning_*"]}}').warnings?.skip).toEqual(['stock_quantity_warning_*']);
   });
 
   it('re-reads the file when it changes, so a mapping added later is seen without a restart', () => {

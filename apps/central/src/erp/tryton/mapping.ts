@@ -2,20 +2,44 @@
 // JSON file the ERP team edits; it is re-read when its mtime changes, so adding a missing product mapping and
 // replaying the dead letter works without restarting central.
 import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
 
-export interface TrytonMapping {
-  stores: Record<string, { warehouse: string; location: string }>;
-  products: Record<string, string>;
-  /** The Tryton party every POS document is sold to (its name); "Walk-in customer" when absent. */
-  customer?: string;
+const code = z.string().min(1, 'must be a Tryton code (not empty)');
+
+/** The file's shape; unknown keys are refused, so a misspelt key is named instead of silently ignored. */
+export const trytonMappingSchema = z
+  .object({
+    stores: z.record(z.string().min(1), z.object({ warehouse: code, location: code }).strict()).default({}),
+    products: z.record(z.string().min(1), code).default({}),
+    /** The Tryton party every POS document is sold to (its name); "Walk-in customer" when absent. */
+    customer: z.string().min(1, 'must be a party name').optional(),
+    /**
+     * Tryton warnings (by name, `*` wildcard) the integration user acknowledges, as a person would click "Yes";
+     * any other warning makes the posting a dead letter with Tryton's words. Default: the stock-quantity warning
+     * (the goods already left the store with the customer).
+     */
+    warnings: z.object({ skip: z.array(z.string().min(1)) }).strict().optional(),
+  })
+  .strict();
+export type TrytonMapping = z.infer<typeof trytonMappingSchema>;
+
+export const DEFAULT_SKIPPED_WARNINGS = ['stock_quantity_warning_*'];
+
+export class MappingError extends Error {
+  constructor(
+    message: string,
+    /** Each problem: the key path and what to do. */
+    readonly problems: string[] = [message],
+  ) {
+    super(message);
+  }
 }
 
-export class MappingError extends Error {}
+const FIXES: Record<string, string> = {
+  unrecognized_keys: 'remove or rename it (keys: stores, products, customer, warnings; a store has warehouse and location)',
+};
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-
-/** Validate the mapping file's JSON; the message names the first wrong entry. */
+/** Validate the mapping file's JSON; the message names every wrong key and how to fix it. */
 export function parseMapping(text: string, source = 'mapping'): TrytonMapping {
   let raw: unknown;
   try {
@@ -23,29 +47,14 @@ export function parseMapping(text: string, source = 'mapping'): TrytonMapping {
   } catch (err) {
     throw new MappingError(`${source} is not JSON: ${(err as Error).message}`);
   }
-  if (!isRecord(raw)) throw new MappingError(`${source} must be a JSON object with "stores" and "products"`);
-  const stores: TrytonMapping['stores'] = {};
-  const products: TrytonMapping['products'] = {};
-  const rawStores = raw.stores ?? {};
-  const rawProducts = raw.products ?? {};
-  if (!isRecord(rawStores)) throw new MappingError(`${source}: "stores" must be an object`);
-  if (!isRecord(rawProducts)) throw new MappingError(`${source}: "products" must be an object`);
-  for (const [storeId, v] of Object.entries(rawStores)) {
-    if (!isRecord(v) || !nonEmpty(v.warehouse) || !nonEmpty(v.location)) {
-      throw new MappingError(`${source}: store "${storeId}" needs {"warehouse": code, "location": code}`);
-    }
-    stores[storeId] = { warehouse: v.warehouse, location: v.location };
-  }
-  for (const [sku, code] of Object.entries(rawProducts)) {
-    if (!nonEmpty(code)) throw new MappingError(`${source}: sku "${sku}" must map to a Tryton product code`);
-    products[sku] = code;
-  }
-  const mapping: TrytonMapping = { stores, products };
-  if (raw.customer !== undefined) {
-    if (!nonEmpty(raw.customer)) throw new MappingError(`${source}: "customer" must be a party name`);
-    mapping.customer = raw.customer;
-  }
-  return mapping;
+  const r = trytonMappingSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((iss) => {
+    const path = iss.path.map(String).join('.');
+    const keys = iss.code === 'unrecognized_keys' ? iss.keys.map((k) => (path ? `${path}.${k}` : k)).join(', ') : path || '(top level)';
+    return `${keys}: ${iss.message}${FIXES[iss.code] ? `: ${FIXES[iss.code]}` : ''}`;
+  });
+  throw new MappingError(`${source}: ${problems.join('; ')}`, problems);
 }
 
 /** What is missing to post a store's document with these skus, in words an ERP team can act on. */

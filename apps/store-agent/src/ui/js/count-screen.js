@@ -1,7 +1,7 @@
 // Cycle count: scan or type, review against the till's stock picture, submit.
 import { call } from './api.js';
 import { documentId } from './cart.js';
-import { addCount, removeCount, reviewRows, setCount } from './count-sheet.js';
+import { addCount, isLargeVariance, removeCount, reviewRows, setCount } from './count-sheet.js';
 import { byId, el, say, whileBusy } from './dom.js';
 import { lookUp } from './items.js';
 
@@ -17,6 +17,9 @@ export function countScreen(o) {
   /** @type {Map<string, string>} */
   const names = new Map();
   let countId = /** @type {string | null} */ (null);
+  /** Review rows with a large difference and the box the associate ticks after recounting each. */
+  /** @type {{ sku: string, text: string, box: HTMLInputElement }[]} */
+  let toConfirm = [];
 
   const render = () => {
     byId('count-lines').replaceChildren(
@@ -77,19 +80,25 @@ export function countScreen(o) {
       const row = r.ok ? r.body?.items?.[0] : null;
       if (row) onHand.set(l.sku, row.onHand);
     }
+    toConfirm = [];
     byId('count-review-lines').replaceChildren(
-      ...reviewRows(lines, onHand).map((row) =>
-        el(
+      ...reviewRows(lines, onHand).map((row) => {
+        const diffText = row.difference === null ? '–' : row.difference > 0 ? `+${row.difference}` : String(row.difference);
+        const large = isLargeVariance(row);
+        const box = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'aria-label': `I recounted ${row.sku}: ${diffText} is right` }));
+        if (large) toConfirm.push({ sku: row.sku, text: diffText, box });
+        return el(
           'tr',
-          {},
+          large ? { class: 'large-variance' } : {},
           el('td', { text: row.sku }),
           el('td', { class: 'num', text: String(row.countedQty) }),
           el('td', { class: 'num', text: row.expected === null ? 'unknown' : String(row.expected) }),
-          el('td', { class: 'num', text: row.difference === null ? '–' : row.difference > 0 ? `+${row.difference}` : String(row.difference) }),
-        ),
-      ),
+          el('td', { class: 'num' }, diffText, large ? el('label', { class: 'confirm-variance' }, box, ' recounted, it is right') : null),
+        );
+      }),
     );
-    say(msg, '', '');
+    if (toConfirm.length) say(msg, 'warn', `Large difference for ${toConfirm.map((c) => `${c.sku} (${c.text})`).join(', ')}: recount, then tick to confirm, or go back and correct it.`);
+    else say(msg, '', '');
     mode(true);
     byId('count-submit').focus();
   });
@@ -100,6 +109,8 @@ export function countScreen(o) {
   });
 
   byId('count-submit').addEventListener('click', async () => {
+    const open = toConfirm.filter((c) => !c.box.checked);
+    if (open.length) return say(msg, 'err', `Not submitted: confirm the large difference for ${open.map((c) => `${c.sku} (${c.text})`).join(', ')} after recounting, or go back and correct it.`);
     countId ??= documentId('CNT', Date.now());
     const body = { countId, kind: 'cycle', lines };
     const r = await whileBusy(/** @type {HTMLButtonElement} */ (byId('count-submit')), () => call('POST', '/api/v1/counts', body));

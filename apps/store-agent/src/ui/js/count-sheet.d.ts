@@ -9,3 +9,4 @@ export function reviewRows(
   lines: CountLine[],
   onHandBySku: Map<string, number>,
 ): { sku: string; countedQty: number; expected: number | null; difference: number | null }[];
+export function isLargeVariance(row: { expected: number | null; difference: number | null }): boolean;

@@ -49,3 +49,14 @@ export function reviewRows(lines, onHandBySku) {
     return { sku: l.sku, countedQty: l.countedQty, expected, difference: expected === null ? null : l.countedQty - expected };
   });
 }
+
+/**
+ * A difference big enough to ask "did you really count that?" before it goes to head office: 10 units or more,
+ * or 5 or more when that is over half of what the till expects (a miscount, a missed shelf, a typo like 40 for 4).
+ * @param {{ expected: number | null, difference: number | null }} row
+ */
+export function isLargeVariance(row) {
+  if (row.difference === null || row.expected === null) return false;
+  const d = Math.abs(row.difference);
+  return d >= 10 || (d >= 5 && d > Math.abs(row.expected) / 2);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCount, removeCount, reviewRows, setCount } from './count-sheet.js';
+import { addCount, isLargeVariance, removeCount, reviewRows, setCount } from './count-sheet.js';
 
 describe('count sheet', () => {
   it('each scan of an sku counts one more; typing a quantity adds it', () => {
@@ -27,5 +27,14 @@ describe('count sheet', () => {
       { sku: 'A', countedQty: 2, expected: 5, difference: -3 },
       { sku: 'B', countedQty: 7, expected: null, difference: null },
     ]);
+  });
+
+  it('a large difference asks for a second look: 10 units, or 5 that are over half of what the till expects', () => {
+    expect(isLargeVariance({ expected: 25, difference: -21 })).toBe(true);
+    expect(isLargeVariance({ expected: 100, difference: 10 })).toBe(true);
+    expect(isLargeVariance({ expected: 8, difference: 5 })).toBe(true);
+    expect(isLargeVariance({ expected: 20, difference: -6 })).toBe(false);
+    expect(isLargeVariance({ expected: 5, difference: -3 })).toBe(false);
+    expect(isLargeVariance({ expected: null, difference: null })).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ export const TO_PICK: string[];
 export const WAITING_FOR_CUSTOMER: string[];
 export function groupPicks(picks: Pick[]): { toPick: Pick[]; waiting: Pick[] };
 export function initialPicked(pick: Pick): number[];
-export function scanItem(pick: Pick, picked: number[], scanning: boolean, sku: string): { picked: number[]; error: string | null };
+export function scanItem(pick: Pick, picked: number[], sku: string): { picked: number[]; error: string | null };
 export function pickOutcome(
   pick: Pick,
   picked: number[],

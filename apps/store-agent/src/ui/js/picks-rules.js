@@ -22,31 +22,29 @@ export function groupPicks(picks) {
 }
 
 /**
- * Starting quantities of the pick form: everything asked for (most picks are complete; a short pick lowers a line).
+ * Starting quantities of the pick form: nothing picked. Each line counts up as its items are scanned (or typed),
+ * so "Confirm picked" means the items were in hand, not that the order was read.
  * @param {Pick} pick
  * @returns {number[]}
  */
 export function initialPicked(pick) {
-  return pick.lines.map((l) => l.qty);
+  return pick.lines.map(() => 0);
 }
 
 /**
- * A scanned item counts one more of its line. The first scan of a card starts every line from 0, so scanning
- * each item picked gives exactly what is in the basket.
+ * A scanned item counts one more of its line.
  * @param {Pick} pick
  * @param {number[]} picked
- * @param {boolean} scanning  true once this card has had a scan
  * @param {string} sku
  * @returns {{ picked: number[], error: string | null }}
  */
-export function scanItem(pick, picked, scanning, sku) {
+export function scanItem(pick, picked, sku) {
   const i = pick.lines.findIndex((l) => l.sku === sku);
   if (i < 0) return { picked, error: `${sku} is not on order ${pick.orderId}: put it back` };
-  const base = scanning ? picked : pick.lines.map(() => 0);
   const line = pick.lines[i];
-  const have = base[i] ?? 0;
-  if (line && have >= line.qty) return { picked: base, error: `${sku}: all ${line.qty} already picked` };
-  return { picked: base.map((n, j) => (j === i ? n + 1 : n)), error: null };
+  const have = picked[i] ?? 0;
+  if (line && have >= line.qty) return { picked, error: `${sku}: all ${line.qty} already picked` };
+  return { picked: picked.map((n, j) => (j === i ? n + 1 : n)), error: null };
 }
 
 /**

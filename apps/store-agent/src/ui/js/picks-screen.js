@@ -19,19 +19,19 @@ export function picksScreen(/** @type {{ onCaptured: () => void }} */ o) {
   /** Newest load wins: an older answer arriving late must not paint over a newer one. */
   let generation = 0;
   /** What was picked so far per reservation, kept across refreshes so new picks arriving never wipe it. */
-  /** @type {Map<string, { picked: number[], scanning: boolean }>} */
+  /** @type {Map<string, { picked: number[], typed: boolean[] }>} */
   const drafts = new Map();
 
   /** @param {import('./picks-rules.js').Pick} pick */
   const pickCard = (pick) => {
-    const draft = drafts.get(pick.reservationId) ?? { picked: initialPicked(pick), scanning: false };
+    const draft = drafts.get(pick.reservationId) ?? { picked: initialPicked(pick), typed: pick.lines.map(() => false) };
     drafts.set(pick.reservationId, draft);
     let picked = draft.picked;
-    let scanning = draft.scanning;
     const keep = () => {
       draft.picked = picked;
-      draft.scanning = scanning;
     };
+    // A typed quantity is allowed (a damaged barcode) but marked, so a check at the counter knows it was not scanned.
+    const typedMarks = pick.lines.map((l, i) => el('span', { class: 'typed', 'data-testid': `typed-${l.sku}`, text: 'typed', hidden: !draft.typed[i] }));
     const cardMsg = el('p', { class: 'msg', 'aria-live': 'polite' });
     const inputs = pick.lines.map((l, i) =>
       el('input', {
@@ -43,6 +43,8 @@ export function picksScreen(/** @type {{ onCaptured: () => void }} */ o) {
         'aria-label': `Picked ${l.sku} for ${pick.orderId}`,
         oninput: (/** @type {Event} */ e) => {
           picked = picked.map((n, j) => (j === i ? Number(/** @type {HTMLInputElement} */ (e.target).value) : n));
+          draft.typed[i] = true;
+          /** @type {HTMLElement} */ (typedMarks[i]).hidden = false;
           keep();
           refreshButton();
         },
@@ -79,8 +81,7 @@ export function picksScreen(/** @type {{ onCaptured: () => void }} */ o) {
       const sku = input.value.trim();
       input.value = '';
       if (!sku) return;
-      const r = scanItem(pick, picked, scanning, sku);
-      scanning = true;
+      const r = scanItem(pick, picked, sku);
       picked = r.picked;
       keep();
       inputs.forEach((inp, i) => (/** @type {HTMLInputElement} */ (inp).value = String(picked[i] ?? 0)));
@@ -100,7 +101,7 @@ export function picksScreen(/** @type {{ onCaptured: () => void }} */ o) {
         'table',
         { class: 'lines' },
         el('thead', {}, el('tr', {}, el('th', { text: 'SKU' }), el('th', { class: 'num', text: 'Ordered' }), el('th', { class: 'num', text: 'Picked' }))),
-        el('tbody', {}, ...pick.lines.map((l, i) => el('tr', {}, skuCell(l.sku), el('td', { class: 'num', text: String(l.qty) }), el('td', { class: 'num' }, inputs[i])))),
+        el('tbody', {}, ...pick.lines.map((l, i) => el('tr', {}, skuCell(l.sku), el('td', { class: 'num', text: String(l.qty) }), el('td', { class: 'num' }, inputs[i], typedMarks[i])))),
       ),
       el('div', { class: 'actions' }, confirmBtn),
       cardMsg,

@@ -1,0 +1,1 @@
+ALTER TABLE "erp_postings" ADD COLUMN "warnings" jsonb;
