@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentRefused, WorkflowStuck } from './documents.js';
 import { outcomeOfError } from './index.js';
-import { describeTrytonError, TrytonRpcError } from './json-rpc.js';
+import { describeTrytonError, TrytonRpcError, warningMatcher, warningOf } from './json-rpc.js';
 import { MappingError } from './mapping.js';
 import { MissingMasterData } from './master-data.js';
 
@@ -29,5 +29,16 @@ describe('Tryton errors', () => {
     expect(outcomeOfError(new MissingMasterData('no product'))).toMatchObject({ retryable: false });
     expect(outcomeOfError(new DocumentRefused('cancelled'))).toMatchObject({ retryable: false });
     expect(outcomeOfError(new WorkflowStuck('confirmed'))).toMatchObject({ retryable: true });
+  });
+
+  it('reads a UserWarning’s name and words; skip patterns match names with * wildcards only', () => {
+    expect(warningOf(['UserWarning', ['stock_quantity_warning_7', 'The forcast quantity is lower', '']])).toEqual({ name: 'stock_quantity_warning_7', message: 'The forcast quantity is lower' });
+    expect(warningOf(['UserError', ['x', '']])).toBeNull();
+    const skip = warningMatcher(['stock_quantity_warning_*', 'exact.name']);
+    expect(skip('stock_quantity_warning_12')).toBe(true);
+    expect(skip('exact.name')).toBe(true);
+    expect(skip('exactXname')).toBe(false); // a dot is a dot
+    expect(skip('sale_credit_limit_3')).toBe(false);
+    expect(warningMatcher([])('stock_quantity_warning_1')).toBe(false);
   });
 });
