@@ -62,7 +62,7 @@ describe('POS file import', () => {
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-tills', dataDir);
     // The two shipped example profiles, as documented, plus one for a till writing ISO-8859-15 in Outpost's columns.
-    const profiles = join(dataDir, 'pos-profiles');
+    const profiles = join(dataDir, 'inbox', 'profiles');
     mkdirSync(profiles, { recursive: true });
     for (const f of ['european-till.json', 'spreadsheet-unicode-text.json']) copyFileSync(join('apps/store-agent/pos-profiles', f), join(profiles, f));
     writeFileSync(join(profiles, 'latin9.json'), JSON.stringify({ match: { files: ['latin9-*.csv'] }, encoding: 'iso-8859-15', delimiter: ';', decimalSeparator: ',', money: 'major' }));

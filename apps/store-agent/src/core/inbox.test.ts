@@ -165,15 +165,15 @@ describe('POS inbox', () => {
     const inbox = inboxOf(a, dir);
     await inbox.ensureDirs();
     const { inbox: drop, processed } = inboxDirs(dir);
-    mkdirSync(join(dir, 'pos-profiles'));
-    writeFileSync(join(dir, 'pos-profiles', 'till.json'), JSON.stringify({ match: { folder: 'till-2' }, delimiter: ';', money: 'major', decimalSeparator: ',', columns: { Bon: 'transactionId', Artikel: 'sku', Menge: 'qty', Preis: 'unitPrice' } }));
-    writeFileSync(join(dir, 'pos-profiles', 'broken.json'), '{"match": {"files": ["*.csv"]}, "encoding": "latin-9"}');
+    mkdirSync(join(dir, 'inbox', 'profiles'), { recursive: true });
+    writeFileSync(join(dir, 'inbox', 'profiles', 'till.json'), JSON.stringify({ match: { folder: 'till-2' }, delimiter: ';', money: 'major', decimalSeparator: ',', columns: { Bon: 'transactionId', Artikel: 'sku', Menge: 'qty', Preis: 'unitPrice' } }));
+    writeFileSync(join(dir, 'inbox', 'profiles', 'broken.json'), '{"match": {"files": ["*.csv"]}, "encoding": "latin-9"}');
     mkdirSync(join(drop, 'till-2'));
     writeFileSync(join(drop, 'till-2', 'z.csv'), 'Bon;Artikel;Menge;Preis\nK-1;SKU-1;1;4,50\n');
     writeFileSync(join(drop, 'plain.csv'), CSV);
     for (let i = 0; i < 3; i++) expect(await inbox.poll()).toEqual([]);
-    expect(readdirSync(drop).sort()).toEqual(['plain.csv', 'till-2']);
-    rmSync(join(dir, 'pos-profiles', 'broken.json'));
+    expect(readdirSync(drop).sort()).toEqual(['plain.csv', 'profiles', 'till-2']);
+    rmSync(join(dir, 'inbox', 'profiles', 'broken.json'));
     const out = [...(await inbox.poll()), ...(await settle(inbox))];
     expect(out.map((o) => [o.file, o.result]).sort()).toEqual([
       ['plain.csv', 'processed'],

@@ -43,20 +43,20 @@ describe('import profiles', () => {
     expect(profileFor(profiles, 'x.csv', 'other').name).toBe('default');
   });
 
-  it('loads <data-dir>/pos-profiles/*.json and names every problem with its file and key', () => {
+  it('loads <data-dir>/inbox/profiles/*.json and names every problem with its file and key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'outpost-profiles-'));
     dirs.push(dir);
     expect(loadProfiles(dir)).toEqual({ ok: true, profiles: [] });
-    mkdirSync(join(dir, 'pos-profiles'));
-    writeFileSync(join(dir, 'pos-profiles', 'good.json'), JSON.stringify({ match: { files: ['*.csv'] }, encoding: 'windows-1252', columns: { 'Receipt No': 'transactionId' } }));
+    mkdirSync(join(dir, 'inbox', 'profiles'), { recursive: true });
+    writeFileSync(join(dir, 'inbox', 'profiles', 'good.json'), JSON.stringify({ match: { files: ['*.csv'] }, encoding: 'windows-1252', columns: { 'Receipt No': 'transactionId' } }));
     expect(loadProfiles(dir)).toMatchObject({ ok: true, profiles: [{ name: 'good.json', encoding: 'windows-1252', delimiter: 'auto' }] });
-    writeFileSync(join(dir, 'pos-profiles', 'bad.json'), JSON.stringify({ match: {}, encoding: 'latin-9', columns: { Bon: 'receipt' }, delimeter: ';' }));
+    writeFileSync(join(dir, 'inbox', 'profiles', 'bad.json'), JSON.stringify({ match: {}, encoding: 'latin-9', columns: { Bon: 'receipt' }, delimeter: ';' }));
     const r = loadProfiles(dir);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       const text = r.problems.join('\n');
       for (const key of ['match', 'encoding', 'columns.Bon', 'delimeter']) expect(text).toContain(key);
-      expect(text).toContain(join(dir, 'pos-profiles', 'bad.json'));
+      expect(text).toContain(join(dir, 'inbox', 'profiles', 'bad.json'));
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Import profiles: how to read one till's export. A till writes its own encoding, delimiter, decimal separator,
- * date format and header names; a profile (a JSON file in `<data-dir>/pos-profiles/`) says which, and which files it
+ * date format and header names; a profile (a JSON file in `<data-dir>/inbox/profiles/`) says which, and which files it
  * applies to (a file name pattern, or a subfolder of the inbox the till writes into). A file no profile claims is
  * read with the defaults, which are exactly Outpost's own CSV format (UTF-8, `,` or `;`, integer minor units,
  * ISO dates, Outpost's column names).
@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const POS_PROFILE_DIR = 'pos-profiles';
+/** Beside the files it describes (the inbox reads only files at its top level and in profiles' folders). */
+export const POS_PROFILE_DIR = join('inbox', 'profiles');
 
 /** Outpost's CSV fields, the targets of a profile's column mapping. */
 export const POS_FIELDS = [
@@ -75,7 +76,7 @@ export const DEFAULT_PROFILE: PosProfile = { name: 'default', ...posProfileSchem
 
 export type LoadResult = { ok: true; profiles: PosProfile[] } | { ok: false; problems: string[] };
 
-/** Every `*.json` of `<data-dir>/pos-profiles/`, in name order (the first that matches a file is used). */
+/** Every `*.json` of `<data-dir>/inbox/profiles/`, in name order (the first that matches a file is used). */
 export function loadProfiles(dataDir: string): LoadResult {
   const dir = join(dataDir, POS_PROFILE_DIR);
   let names: string[];
