@@ -104,6 +104,42 @@ describe('fleet console in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows actions by role: a viewer sees the fleet without enrol, new-code or revoke and no audit log; an admin reads the audit log', async () => {
+    const central = await startCentral(fx, { databaseUrl: dbUrl() });
+    expect((await central.api.post('/stores', { storeId: 'west', name: 'West' })).status).toBe(201);
+    const viewer = await central.api.post<{ token: string }>('/tokens', { name: 'wall screen', role: 'viewer' });
+    expect(viewer.status).toBe(201);
+    const integration = await central.api.post<{ token: string }>('/tokens', { name: 'orders', role: 'integration' });
+
+    const page = await browser.page();
+    const errors = pageErrors(page);
+    await page.goto(`${central.url}/`);
+    await page.fill('#token', integration.body.token);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForFunction(() => /integration token/.test(document.getElementById('signin-error')?.textContent ?? ''), null, UI);
+
+    await page.fill('#token', viewer.body.token);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForSelector('tr[data-store-id="west"]', UI);
+    expect(await page.textContent('[data-testid="role"]')).toBe('viewer');
+    expect(await page.$('[data-action="new-code"]')).toBeNull();
+    expect(await page.$('[data-testid="add-store"]')).toBeNull();
+    expect(await page.isHidden('#nav a[data-view="audit"]')).toBe(true);
+    await screenshot(page, SHOTS, 'fleet-viewer');
+
+    await page.click('#sign-out');
+    await signIn(page, central);
+    await page.waitForSelector('tr[data-store-id="west"] [data-action="new-code"]', UI);
+    await page.click('#nav a[data-view="audit"]');
+    await page.waitForSelector('[data-testid="audit"] tr[data-action="token.created"]', UI);
+    const rows = await page.$$eval('[data-testid="audit"] tr[data-seq]', (trs) => trs.map((tr) => tr.getAttribute('data-action')));
+    // Newest first: the two tokens, then the store.
+    expect(rows).toEqual(['token.created', 'token.created', 'store.created']);
+    expect(await page.textContent('[data-testid="audit"]')).toContain('bootstrap admin token');
+    await screenshot(page, SHOTS, 'audit-log');
+    expect(errors).toEqual([]);
+  });
+
   it('replays quarantined events from the page: one still invalid stays with its reason, one valid now is applied and shows in the store timeline', async () => {
     const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const created = await central.api.post<{ enrollmentCode: string }>('/stores', { storeId: 'west', name: 'West' });

@@ -3,6 +3,7 @@ import { e2eContext, waitDrained } from './support/e2e.js';
 import { appendRawOutboxEvent } from './support/agent-db.js';
 import { captureMany } from './support/capture.js';
 import { request } from './support/http.js';
+import { promtool } from './support/promtool.js';
 import { enrollAgent, startAgent, startCentral, type CentralHandle } from './support/procs.js';
 import { waitFor } from './support/wait.js';
 
@@ -134,11 +135,15 @@ function value(fams: Map<string, Family>, name: string, labels: Record<string, s
   return s?.value ?? 0;
 }
 
-async function scrape(central: CentralHandle): Promise<Map<string, Family>> {
+async function scrapeText(central: CentralHandle): Promise<string> {
   const res = await fetch(`${central.url}/metrics`, { headers: { authorization: `Bearer ${central.adminToken}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return parseExposition(await res.text());
+  return res.text();
+}
+
+async function scrape(central: CentralHandle): Promise<Map<string, Family>> {
+  return parseExposition(await scrapeText(central));
 }
 
 describe('the Prometheus exposition reader', () => {
@@ -221,6 +226,11 @@ describe('GET /metrics', () => {
     expect(value(after, 'outpost_http_requests_total', { method: 'GET', route: '/metrics', status: '200' })).toBeGreaterThan(
       value(first, 'outpost_http_requests_total', { method: 'GET', route: '/metrics', status: '200' }),
     );
+
+    // Prometheus's own linter has nothing to say about the exposition (naming, types, help texts).
+    const lint = promtool(['check', 'metrics'], await scrapeText(central));
+    expect(lint.output).toBe('');
+    expect(lint.status).toBe(0);
 
     // A bad event from an older agent build: quarantined, counted, and logged with its correlation id.
     await agentA.proc.stop();

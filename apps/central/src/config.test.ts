@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, limitsFromEnv, parseStartArgs, resolveAdminToken, socketBufferSize } from './config.js';
+import { adminTokenNotice, ConfigError, limitsFromEnv, loadAdminToken, parseStartArgs, resolveAdminToken, socketBufferSize } from './config.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,5 +46,18 @@ describe('config', () => {
     expect(resolveAdminToken({}, dir)).toBe(t1);
     expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(t1);
     expect(resolveAdminToken({ OUTPOST_ADMIN_TOKEN: 'from-env' }, dir)).toBe('from-env');
+  });
+  it('shows the admin token only when central made it, never one from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'central-cfg-'));
+    dirs.push(dir);
+    const first = loadAdminToken({}, dir);
+    expect(first.origin).toBe('generated');
+    expect(adminTokenNotice(first.origin, first.token, dir)).toContain(first.token);
+    const again = loadAdminToken({}, dir);
+    expect(again).toEqual({ token: first.token, origin: 'file' });
+    expect(adminTokenNotice(again.origin, again.token, dir)).not.toContain(first.token);
+    const env = loadAdminToken({ OUTPOST_ADMIN_TOKEN: 'secret-from-env' }, dir);
+    expect(env).toEqual({ token: 'secret-from-env', origin: 'env' });
+    expect(adminTokenNotice(env.origin, env.token, dir)).not.toContain('secret-from-env');
   });
 });

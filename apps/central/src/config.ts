@@ -5,6 +5,9 @@ import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
 import { parseFaults, type FaultSpec } from './faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
+import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
+import type { TlsFiles } from './http/tls.js';
+import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -22,6 +25,10 @@ export interface CentralConfig {
   limits: SyncLimits;
   faults: FaultSpec;
   reservations: ReservationSettings;
+  alerts: AlertSettings;
+  rateLimits: RateLimitSettings;
+  /** `--tls-cert`/`--tls-key` (or OUTPOST_TLS_CERT/OUTPOST_TLS_KEY): HTTPS and wss; null = plain HTTP. */
+  tls: TlsFiles | null;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +65,29 @@ function reservationsFromEnv(env: Env): ReservationSettings {
   }
 }
 
+function alertsFromEnv(env: Env): AlertSettings {
+  try {
+    return alertSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof AlertConfigError || err instanceof RangeError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both --tls-cert and --tls-key (or OUTPOST_TLS_CERT and OUTPOST_TLS_KEY)');
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
+function rateLimitsOf(env: Env): RateLimitSettings {
+  try {
+    return rateLimitsFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 /** Parse the flags of `outpost-central start`. */
 export function parseStartArgs(argv: string[], env: Env): CentralConfig {
   const { values } = parseArgs({
@@ -68,6 +98,8 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       erp: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -92,26 +124,48 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     limits: limitsFromEnv(env),
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
+    alerts: alertsFromEnv(env),
+    rateLimits: rateLimitsOf(env),
+    tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
   };
 }
+
+/** Where central's admin token came from: the environment, the data folder, or made just now. */
+export type AdminTokenOrigin = 'env' | 'file' | 'generated';
 
 /**
  * The admin bearer token: OUTPOST_ADMIN_TOKEN when set, else the one kept in `<dataDir>/admin-token` (made at
  * first start, mode 600), so it survives restarts.
  */
 export function resolveAdminToken(env: Env, dataDir: string): string {
+  return loadAdminToken(env, dataDir).token;
+}
+
+export function loadAdminToken(env: Env, dataDir: string): { token: string; origin: AdminTokenOrigin } {
   const fromEnv = env.OUTPOST_ADMIN_TOKEN;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { token: fromEnv, origin: 'env' };
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
     const t = readFileSync(file, 'utf8').trim();
-    if (t) return t;
+    if (t) return { token: t, origin: 'file' };
   }
   mkdirSync(dataDir, { recursive: true });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(file, token + '\n', { mode: 0o600 });
   chmodSync(file, 0o600); // writeFileSync's mode is masked by umask and ignored for an existing file
-  return token;
+  return { token, origin: 'generated' };
+}
+
+/**
+ * The start-up line about the admin token. Central's output usually ends up in a log (journald, a container's
+ * log), so the secret itself is shown once only: when central has just made it and nobody else knows it yet.
+ * A token from the environment is never shown; one kept from an earlier start is pointed to.
+ */
+export function adminTokenNotice(origin: AdminTokenOrigin, token: string, dataDir: string): string {
+  const file = join(dataDir, 'admin-token');
+  if (origin === 'generated') return `Admin token: ${token}\n  (made now and kept in ${file}; shown this once)`;
+  if (origin === 'file') return `Admin token: in ${file}`;
+  return 'Admin token: from OUTPOST_ADMIN_TOKEN';
 }
 
 /** Read the admin token for a CLI call against a running central (never creates one). */

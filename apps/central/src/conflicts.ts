@@ -12,7 +12,9 @@ import type { Queryable } from './db/database.js';
  *  - reroute_failed / rerouted: what R4 did about an at-risk reservation;
  *  - pick_after_cancel / pickup_after_cancel: the store picked or handed over a reservation that central had
  *    cancelled or expired meanwhile; the fact stands, a restock task goes to the store (R5);
- *  - pick_unexpected: a pick or handover for a reservation central does not know or that was already past it.
+ *  - pick_unexpected: a pick or handover for a reservation central does not know or that was already past it;
+ *  - device_restored: a device resent a seq central holds with another event id (restored from an older copy, or
+ *    cloned); it renumbers its events after central's seq, nothing is skipped.
  */
 export type ConflictKind =
   | 'count_superseded'
@@ -25,7 +27,8 @@ export type ConflictKind =
   | 'reroute_failed'
   | 'pick_after_cancel'
   | 'pickup_after_cancel'
-  | 'pick_unexpected';
+  | 'pick_unexpected'
+  | 'device_restored';
 
 export interface ConflictRecord {
   kind: ConflictKind;

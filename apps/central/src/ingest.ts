@@ -1,6 +1,8 @@
 import type pg from 'pg';
-import { refusal, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
+import { refusal, SEQ_CONFLICT_PROTOCOL_VERSION, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
+import { writeConflicts } from './conflicts.js';
+import { firstResendMismatch, resendMismatchesToQuarantine, restoredDeviceConflict, sortNotInserted, type HeldIds, type StoredAt } from './resend-rules.js';
 import { CommandNotices } from './command-stream.js';
 import { toNumber } from './db/database.js';
 import { applyEventEffects } from './event-effects.js';
@@ -51,6 +53,12 @@ export interface BatchInput {
 
 export type DeviceRevoked = { revoked: true };
 
+/** What the connection's hello said: which protocol the agent speaks and the highest seq it had captured. */
+export interface Peer {
+  protocolVersion: number;
+  highestSeq: number;
+}
+
 // One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
 // by (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually inserted, so only those
 // take effect on inventory (R1).
@@ -60,7 +68,7 @@ const INSERT_EVENTS = `
   FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
     AS u(s, e, d, q, t, v, h, o, c, p)
   ON CONFLICT DO NOTHING
-  RETURNING event_id`;
+  RETURNING event_id, seq`;
 
 const INSERT_QUARANTINE = `
   INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error)
@@ -82,11 +90,37 @@ async function insertEvents(client: pg.PoolClient, conn: Connection, events: Eve
     cols[8]!.push(ev.correlationId);
     cols[9]!.push(JSON.stringify(ev.payload));
   }
-  const r = await client.query<{ event_id: string }>(INSERT_EVENTS, cols);
+  const r = await client.query<{ event_id: string; seq: string }>(INSERT_EVENTS, cols);
   if (r.rows.length === events.length) return events;
-  // An id twice in one batch is inserted once: the first occurrence takes effect, the repeat is a duplicate.
-  const ids = new Set(r.rows.map((row) => row.event_id));
-  return events.filter((ev) => ids.delete(ev.eventId.toLowerCase()));
+  // An id twice in one batch is inserted once; (id, seq) names which occurrence it was.
+  const keys = new Set(r.rows.map((row) => `${row.event_id}@${row.seq}`));
+  return events.filter((ev) => keys.has(`${ev.eventId.toLowerCase()}@${ev.seq}`));
+}
+
+/** What central holds at seqs from..to of the device: event ids of stored events and of quarantine entries. */
+async function heldIds(client: pg.PoolClient, conn: Connection, from: number, to: number): Promise<HeldIds> {
+  const r = await client.query<{ seq: string; event_id: string | null }>(
+    `SELECT seq, event_id::text AS event_id FROM events WHERE store_id = $1 AND device_id = $2 AND seq BETWEEN $3 AND $4
+     UNION ALL
+     SELECT seq, event_id::text AS event_id FROM quarantine WHERE store_id = $1 AND device_id = $2 AND seq BETWEEN $3 AND $4`,
+    [conn.storeId, conn.deviceId, from, to],
+  );
+  const held = new Map<number, (string | null)[]>();
+  for (const row of r.rows) {
+    const seq = toNumber(row.seq);
+    held.set(seq, [...(held.get(seq) ?? []), row.event_id]);
+  }
+  return held;
+}
+
+/** Where the given event ids are stored in the store (to tell a true resend from a reused id). */
+async function storedAt(client: pg.PoolClient, storeId: string, ids: string[]): Promise<Map<string, StoredAt>> {
+  if (ids.length === 0) return new Map();
+  const r = await client.query<{ event_id: string; device_id: string; seq: string }>(
+    'SELECT event_id::text AS event_id, device_id::text AS device_id, seq FROM events WHERE store_id = $1 AND event_id = ANY($2::uuid[])',
+    [storeId, ids],
+  );
+  return new Map(r.rows.map((row) => [row.event_id, { deviceId: row.device_id, seq: toNumber(row.seq) }]));
 }
 
 async function insertQuarantine(client: pg.PoolClient, conn: Connection, entries: QuarantineEntry[]): Promise<void> {
@@ -106,7 +140,7 @@ async function insertQuarantine(client: pg.PoolClient, conn: Connection, entries
  * resolves, i.e. after COMMIT). The device row lock serialises a device's stream across connections and nodes.
  * Returns `{revoked: true}` when the device lost its token meanwhile (the caller disconnects it).
  */
-export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: BatchInput): Promise<BatchAck | DeviceRevoked> {
+export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: BatchInput, peer?: Peer): Promise<BatchAck | DeviceRevoked> {
   const bounds = checkBatchBounds(batch.events.byteLength, batch.count, deps.limits);
   if (bounds) return bounds;
   const decoded = decodeBatchEvents(batch.events, batch.count);
@@ -140,16 +174,44 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
       await client.query('ROLLBACK');
       return refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq });
     }
+    let resentElsewhere: QuarantineEntry[] = [];
+    if (seq.skip > 0) {
+      // A resent seq is a duplicate only if it is the same event; otherwise the device was restored or cloned.
+      const held = await heldIds(client, conn, batch.firstSeq, batch.firstSeq + seq.skip - 1);
+      const renumbers = (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION;
+      const mismatch = firstResendMismatch(decoded.elements, batch.firstSeq, seq.skip, held);
+      if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(decoded.elements, batch.firstSeq, seq.skip, held);
+      else if (mismatch) {
+        await client.query('ROLLBACK');
+        const highest = Math.max(peer?.highestSeq ?? 0, batch.firstSeq + batch.count - 1);
+        await writeConflicts(client, [restoredDeviceConflict(conn, mismatch, storedSeq, highest, null)]);
+        return refusal(
+          'seq_conflict',
+          `seq ${mismatch.seq} is another event than the one central holds (this device was restored from an older copy or cloned); renumber from seq ${mismatch.seq} after seq ${storedSeq}`,
+          { conflictSeq: mismatch.seq, storedSeq, eventId: mismatch.sentEventId, heldEventId: mismatch.heldEventId },
+        );
+      }
+    }
     const classified = classifyBatch(decoded.elements, batch.firstSeq, seq.skip, conn);
     if (classified.kind === 'wrong_store') {
       await client.query('ROLLBACK');
       return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
     }
     const inserted = await insertEvents(client, conn, classified.valid);
+    // Every seq is stored or quarantined: an event whose id is taken is a duplicate only at its own seq.
+    const insertedSet = new Set(inserted);
+    const notInserted = classified.valid.filter((ev) => !insertedSet.has(ev));
+    const sorted = sortNotInserted(
+      notInserted,
+      await storedAt(client, conn.storeId, notInserted.map((ev) => ev.eventId.toLowerCase())),
+      (ev) => JSON.stringify(decoded.elements[ev.seq - batch.firstSeq]) ?? 'null',
+      conn,
+    );
+    const quarantined = [...resentElsewhere, ...classified.quarantined, ...sorted.quarantined];
     if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
     // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
     const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
-    await insertQuarantine(client, conn, classified.quarantined);
+    await insertQuarantine(client, conn, quarantined);
     const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
     await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
       conn.deviceId,
@@ -159,15 +221,15 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
     await client.query('COMMIT');
     // R5 restock tasks appended by the rules: announced now that they are committed.
     await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
-    const duplicates = seq.skip + (classified.valid.length - inserted.length);
+    const duplicates = seq.skip - resentElsewhere.length + sorted.duplicates;
     try {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined: classified.quarantined, duplicates, seconds, postings });
+      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates, seconds, postings });
     } catch (err) {
       // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
       deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
     }
-    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: classified.quarantined.length };
+    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: quarantined.length };
   } catch (err) {
     await client.query('ROLLBACK').catch((e: unknown) => {
       broken = e instanceof Error ? e : new Error(String(e));

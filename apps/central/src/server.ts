@@ -2,11 +2,15 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { SyncLimits } from '@outpost/shared';
 import { buildApp } from './app.js';
 import { openDatabase } from './db/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle } from './db/embedded.js';
 import { runMigrations } from './db/migrate.js';
 import { createFaults, noFaultSpec, type FaultSpec } from './faults.js';
 import type { ReservationSettings } from './reservations/settings.js';
 import type { ErpSettings } from './erp/settings.js';
+import type { AlertSettings } from './alerts/settings.js';
+import type { RateLimitSettings } from './access/limits.js';
+import { readTlsFiles, watchTlsFiles, type TlsFiles } from './http/tls.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface StartCentralOptions {
   port: number;
@@ -15,6 +19,9 @@ export interface StartCentralOptions {
   databaseUrl?: string | null;
   dataDir?: string;
   adminToken: string;
+  /** Serve HTTPS/wss from these PEM files, re-read when they change (default: plain HTTP). */
+  tls?: TlsFiles | null;
+  rateLimits?: RateLimitSettings;
   limits: SyncLimits;
   faults?: FaultSpec;
   logger?: FastifyServerOptions['logger'];
@@ -25,6 +32,8 @@ export interface StartCentralOptions {
   erp?: ErpSettings;
   /** Run the ERP posting worker here (default true). */
   erpWorker?: boolean;
+  /** Fleet alert thresholds and webhook (default: alerts/settings.ts). */
+  alerts?: AlertSettings;
 }
 
 export interface RunningCentral {
@@ -35,18 +44,33 @@ export interface RunningCentral {
   close(): Promise<void>;
 }
 
+function logEmbeddedEvent(app: FastifyInstance | null, e: EmbeddedPostgresEvent): void {
+  const log = app?.log.child({ component: 'embedded-postgres' });
+  if (!log) {
+    console.error(`embedded PostgreSQL: ${JSON.stringify(e)}`); // still starting: no logger yet
+    return;
+  }
+  if (e.kind === 'exited') log.error({ code: e.code, signal: e.signal }, 'embedded PostgreSQL exited; restarting it');
+  else if (e.kind === 'restarted') log.warn({ attempt: e.attempt }, 'embedded PostgreSQL restarted');
+  else log.warn({ attempt: e.attempt, error: e.error, retryInMs: e.retryInMs }, 'embedded PostgreSQL did not start again yet; retrying');
+}
+
 /** Database (embedded or external), migrations, app, listen. */
 export async function startCentral(opts: StartCentralOptions): Promise<RunningCentral> {
+  // Read before anything starts: a wrong path fails fast with the file's name.
+  const tls = opts.tls ? readTlsFiles(opts.tls) : null;
   let embedded: EmbeddedPostgresHandle | null = null;
   let url = opts.databaseUrl ?? null;
+  let appRef: FastifyInstance | null = null;
   if (!url) {
     if (!opts.dataDir) throw new Error('startCentral: give databaseUrl or dataDir (for the embedded PostgreSQL)');
-    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: () => {} });
+    // Central restarts its own PostgreSQL when it dies; with an external DATABASE_URL the pools just reconnect.
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: () => {}, onEvent: (e) => logEmbeddedEvent(appRef, e) });
     url = embedded.url;
   }
-  let appRef: FastifyInstance | null = null;
   try {
-    const db = openDatabase({ url, onError: (err) => appRef?.log.warn({ err }, 'idle database connection failed') });
+    // A connection lost under a pool or a holder is logged, never fatal: the next query fails and is retried.
+    const db = openDatabase({ url, onError: (err) => appRef?.log.warn({ err }, 'database connection lost') });
     try {
       await runMigrations(db.pool);
     } catch (err) {
@@ -56,6 +80,8 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
     const app = await buildApp({
       db,
       adminToken: opts.adminToken,
+      ...(tls ? { tls } : {}),
+      ...(opts.rateLimits === undefined ? {} : { rateLimits: opts.rateLimits }),
       limits: opts.limits,
       faults: createFaults(opts.faults ?? noFaultSpec),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
@@ -64,6 +90,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.erp === undefined ? {} : { erp: opts.erp }),
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
+      ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';
@@ -76,13 +103,15 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
     const addr = app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : opts.port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
+    const unwatch = opts.tls ? watchTlsFiles(app.server as unknown as HttpsServer, opts.tls, app.log) : () => {};
     let closing: Promise<void> | null = null;
     return {
-      url: `http://${shownHost}:${port}`,
+      url: `${tls ? 'https' : 'http'}://${shownHost}:${port}`,
       port,
       app,
       close() {
         closing ??= (async () => {
+          unwatch();
           try {
             await app.close();
           } finally {

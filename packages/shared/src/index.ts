@@ -12,3 +12,4 @@ export * from './protocol/index.js';
 export * as centralApi from './api/central.js';
 export * as agentApi from './api/agent.js';
 export { limitSchema, listResponse } from './api/common.js';
+export * from './http-edge-errors.js';

@@ -2,12 +2,27 @@
 // sessionStorage (gone when the tab closes), never in the page's URL or in a cookie.
 
 const KEY = 'outpost.adminToken';
+const ROLE_KEY = 'outpost.role';
 
 export const session = {
   token: () => sessionStorage.getItem(KEY),
   signIn: (t) => sessionStorage.setItem(KEY, t),
-  signOut: () => sessionStorage.removeItem(KEY),
+  signOut: () => {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(ROLE_KEY);
+  },
+  role: () => sessionStorage.getItem(ROLE_KEY),
+  setRole: (r) => sessionStorage.setItem(ROLE_KEY, r),
 };
+
+/**
+ * Whether the signed-in token's role may do a kind of action: `operate` (enrol, revoke, replay) or `admin`
+ * (audit log). Central refuses anyway; this only keeps buttons a role cannot use off the page.
+ */
+export function can(what) {
+  const role = session.role();
+  return role === 'admin' || (what === 'operate' && role === 'operator');
+}
 
 export class ApiError extends Error {
   constructor(status, body) {

@@ -20,7 +20,7 @@ export function niceMax(v) {
  * hasData: false draws the empty note instead (default: there is at least one category; a zero is a figure).
  * Answers a <figure data-chart=id> holding the SVG and a legend.
  */
-export function columnChart({ id, title, categories, series, format = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)), height = 240, empty = 'No data yet.', hasData = categories.length > 0 }) {
+export function columnChart({ id, title, categories, series, format = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)), height = 240, empty = 'No data yet.', hasData = categories.length > 0, xLabel = '', yLabel = '' }) {
   const H = height;
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
@@ -72,11 +72,56 @@ export function columnChart({ id, title, categories, series, format = (v) => (Nu
     }
   });
   if (!hasData) svg.append(s('text', { x: W / 2, y: M.top + plotH / 2, 'text-anchor': 'middle', class: 'empty', text: empty }));
+  if (xLabel) svg.append(s('text', { x: M.left + plotW / 2, y: H - 4, 'text-anchor': 'middle', class: 'axis-label', text: xLabel }));
+  if (yLabel) svg.append(s('text', { x: 12, y: M.top + plotH / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${M.top + plotH / 2})`, class: 'axis-label', text: yLabel }));
 
   const legend = series.length > 1 || (series[0] && series[0].name)
     ? h('ul', { class: 'legend' }, series.map((ser, si) => h('li', {}, h('span', { class: `swatch c${si % PALETTE.length}` }), ser.name)))
     : null;
-  return h('figure', { class: 'chart', 'data-chart': id, 'data-empty': hasData ? 'false' : 'true' }, h('figcaption', { text: title }), svg, legend);
+  return h('figure', { class: 'chart', 'data-chart': id, 'data-empty': hasData ? 'false' : 'true' }, h('figcaption', { text: title }), svg, legend, hasData ? figures(categories, series, format) : null);
+}
+
+/** The chart's numbers as a table under it (folded): exact values for every bar, and what a screen reader reads. */
+function figures(categories, series, format) {
+  return h(
+    'details',
+    { class: 'figures' },
+    h('summary', { text: 'Figures' }),
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, h('th', { text: '' }), series.map((x) => h('th', { text: x.name || 'value' })))),
+      h('tbody', {}, categories.map((c, ci) => h('tr', {}, h('th', { text: c }), series.map((x) => h('td', { class: 'num', text: format(x.values[ci] ?? 0) }))))),
+    ),
+  );
+}
+
+/**
+ * At fleet size a chart cannot draw a bar per store: keep the `n` rows with the largest `key`, in their original
+ * order, and say how many were left out.
+ */
+export function topN(rows, key, n) {
+  if (rows.length <= n) return { rows, hidden: 0 };
+  const keep = new Set([...rows].sort((a, b) => b[key] - a[key]).slice(0, n));
+  return { rows: rows.filter((r) => keep.has(r)), hidden: rows.length - n };
+}
+
+/**
+ * A pivot with at most `n` series: the `n` largest (by total) by name, the rest added up as one "other stores" series.
+ */
+export function limitSeries(p, n, otherName = 'other stores') {
+  if (p.series.length <= n) return p;
+  const total = (x) => x.values.reduce((a, v) => a + v, 0);
+  const ranked = [...p.series].sort((a, b) => total(b) - total(a));
+  const keep = new Set(ranked.slice(0, n));
+  const rest = ranked.slice(n);
+  const other = { name: `${otherName} (${rest.length})`, values: p.categories.map((_, ci) => rest.reduce((a, x) => a + (x.values[ci] ?? 0), 0)) };
+  return { categories: p.categories, series: [...p.series.filter((x) => keep.has(x)), other] };
+}
+
+/** How many stores fall in each band of a figure: a distribution that reads the same for 3 stores or 3,000. */
+export function distribution(values, bands) {
+  return bands.map((b) => values.filter((v) => v >= b.from && (b.to === undefined || v < b.to)).length);
 }
 
 /** Rows → one series per distinct `seriesKey`, aligned on the sorted distinct `categoryKey`s. */

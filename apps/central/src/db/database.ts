@@ -19,10 +19,28 @@ export interface DatabaseOptions {
   onError?: (err: Error) => void;
 }
 
+/**
+ * How long a caller waits for a pool connection. Without a bound, a database that is gone (or a pool emptied by
+ * connections stuck in a dead server) keeps requests, readiness checks and ingest waiting forever; with it they
+ * fail, answer 503 or "nothing stored, send again", and try again later.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Make a pool survive its server going away (kill -9, restart, network cut). pg emits 'error' on the pool for an
+ * idle client, but a checked-out client (between two queries of a transaction, or pinned for LISTEN) emits it on
+ * itself, and an 'error' event nobody listens to ends the process. So every client gets a listener for its whole
+ * life; its next query then fails, its holder rolls back, and pg drops the broken client on release.
+ */
+export function guardPool(pool: pg.Pool, onError: (err: Error) => void): pg.Pool {
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
+}
+
 export function openDatabase(opts: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 20 });
-  // An idle client losing its server (restart, network) must not crash the process: pg emits it on the pool.
-  pool.on('error', (err) => opts.onError?.(err));
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 20, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  guardPool(pool, (err) => opts.onError?.(err));
   const orm = drizzle(pool, { schema });
   let closed = false;
   return {

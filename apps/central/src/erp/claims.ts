@@ -2,9 +2,9 @@ import { toNumber, type Queryable } from '../db/database.js';
 import type { ErpDocument } from './connector.js';
 
 // The worker's side of the outbox: a store is claimed with a lease (SKIP LOCKED, so nodes never wait on each
-// other), its open postings are posted in order, and each outcome is written back. A node that dies holding a
-// lease leaves the store to whoever claims it after the lease runs out; the connector's look-up-before-create
-// makes that retry harmless.
+// other), its open postings are posted in order, and each outcome is written back. The lease is short and its
+// holder renews it while it works (a heartbeat), so a node that dies holding stores leaves them to whoever claims
+// them a few seconds later; the connector's look-up-before-create makes that retry harmless.
 
 /**
  * Claim up to `limit` stores whose oldest open posting is due, for `leaseMs`. A store is held by one worker
@@ -32,6 +32,18 @@ export async function renewLease(q: Queryable, storeId: string, owner: string, l
     [storeId, owner, leaseMs],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/** The heartbeat: extend every lease this worker still holds; answers the stores whose lease it still holds. */
+export async function renewLeases(q: Queryable, owner: string, storeIds: readonly string[], leaseMs: number): Promise<Set<string>> {
+  if (storeIds.length === 0) return new Set();
+  const r = await q.query<{ store_id: string }>(
+    `UPDATE erp_store_leases SET leased_until = now() + ($3::int * interval '1 millisecond')
+     WHERE store_id = ANY($2::text[]) AND owner = $1 AND leased_until > now()
+     RETURNING store_id`,
+    [owner, storeIds, leaseMs],
+  );
+  return new Set(r.rows.map((x) => x.store_id));
 }
 
 export async function releaseLease(q: Queryable, storeId: string, owner: string): Promise<void> {

@@ -12,7 +12,11 @@ export interface ErpWorkerSettings {
   pollMs: number;
   /** Stores worked at the same time on this node (each store's postings stay in order). */
   concurrency: number;
-  /** How long a claimed store stays with this node without a renewal. */
+  /**
+   * How long a claimed store stays with this node without a renewal. The holder renews it every third of that
+   * while it works, so it only runs out when the node died (or lost its database): another node takes the store
+   * over that much later.
+   */
   leaseMs: number;
   /** First retry delay of a transient failure; doubles per attempt (with jitter) up to retryMaxMs. */
   retryBaseMs: number;
@@ -39,7 +43,7 @@ export class ErpConfigError extends Error {}
 export const defaultErpWorkerSettings = (): ErpWorkerSettings => ({
   pollMs: 500,
   concurrency: 4,
-  leaseMs: 120_000,
+  leaseMs: 15_000,
   retryBaseMs: 1000,
   retryMaxMs: 300_000,
   timeoutMs: 30_000,

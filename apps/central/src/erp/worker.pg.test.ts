@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -100,6 +100,46 @@ describe('ERP posting worker', () => {
     expect(again.items).toHaveLength(22);
     expect(again.items.find((e) => e.postingId === one.id)).toMatchObject({ kind: 'return', erpRef: one.erpRef });
     expect(logs.find((l) => l.msg === 'ERP already holds the posting')?.obj).toMatchObject({ postingId: one.id, erpRef: one.erpRef, correlationId: one.correlationId });
+  });
+
+  it('a node keeps its stores through an ERP call longer than the lease (heartbeat): no other node posts them meanwhile, each posting goes out once', async () => {
+    await ingest(3); // 5 postings per store
+    const short: ErpWorkerSettings = { ...fast, leaseMs: 300 };
+    // An ERP stand-in that books each posting id once and holds node A's first call until the test lets it go.
+    const calls: { node: string; postingId: string }[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const erp = (node: string, hold: boolean): ErpConnector => ({
+      name: 'webhook',
+      async post(p) {
+        calls.push({ node, postingId: p.postingId });
+        if (hold && calls.filter((c) => c.node === node).length === 1) await gate;
+        return { ok: true, erpRef: `REF-${p.postingId}`, alreadyPosted: false };
+      },
+      lookup: async () => null,
+      close: async () => {},
+    });
+    const a = startErpWorker({ pool: db.pool, connector: erp('a', true), settings: { ...short, concurrency: 1 }, summaryCutoff: '04:00', log: quiet, owner: 'node-a' });
+    workers.push(a);
+    await waitFor(() => calls.length === 1, { what: 'node A inside its first call' });
+    const held = calls[0]!;
+    const storeHeld = (await db.pool.query<{ store_id: string }>('SELECT store_id FROM erp_postings WHERE posting_id = $1', [held.postingId])).rows[0]!.store_id;
+    const first = (await db.pool.query<{ until: Date }>('SELECT leased_until AS until FROM erp_store_leases WHERE store_id = $1', [storeHeld])).rows[0]!.until;
+    workers.push(startErpWorker({ pool: db.pool, connector: erp('b', false), settings: short, summaryCutoff: '04:00', log: quiet, owner: 'node-b' }));
+    onTestFinished(() => release()); // a failed assert must not leave node A's call (and the worker's stop) hanging
+    // Several lease lengths later (database time), node A still holds the store and node B never called for it.
+    await waitFor(
+      async () => (await db.pool.query<{ later: boolean }>("SELECT now() > $1::timestamptz + interval '900 milliseconds' AS later", [first])).rows[0]!.later,
+      { what: 'three lease lengths to pass' },
+    );
+    const lease = (await db.pool.query<{ owner: string | null; held: boolean }>('SELECT owner, leased_until > now() AS held FROM erp_store_leases WHERE store_id = $1', [storeHeld])).rows[0]!;
+    expect(lease).toEqual({ owner: 'node-a', held: true });
+    expect(calls.filter((c) => c.postingId === held.postingId)).toHaveLength(1);
+    release();
+    await waitFor(() => allPosted(10), { what: '10 postings posted' });
+    // Exactly once: no posting was called twice, across both nodes.
+    expect(calls).toHaveLength(10);
+    expect(new Set(calls.map((c) => c.postingId)).size).toBe(10);
   });
 
   it('webhook: receiver down → postings retry and the circuit opens, nothing is lost; receiver up → all delivered once, signed', async () => {

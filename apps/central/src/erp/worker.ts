@@ -4,7 +4,7 @@ import { withTransaction } from '../db/database.js';
 import { startPollLoop } from '../reservations/poll-loop.js';
 import { retryDelayMs } from '../reservations/webhook-signing.js';
 import { CircuitBreaker, type CircuitSnapshot } from './circuit-breaker.js';
-import { claimStores, markDead, markPosted, markRetry, openPostings, releaseLease, renewLease, type OpenPosting } from './claims.js';
+import { claimStores, markDead, markPosted, markRetry, openPostings, releaseLease, renewLease, renewLeases, type OpenPosting } from './claims.js';
 import type { ErpConnector, PostOutcome } from './connector.js';
 import { cutDaySummary, dueSummaryDays } from './outbox.js';
 import type { ErpWorkerSettings } from './settings.js';
@@ -47,6 +47,21 @@ export function startErpWorker(d: ErpWorkerDeps): ErpWorker {
   const owner = d.owner ?? `erp-${uuidv7()}`;
   const circuit = new CircuitBreaker({ threshold: s.circuitThreshold, cooldownMs: s.circuitCooldownMs, maxCooldownMs: s.circuitMaxCooldownMs });
   let lastCut = 0;
+  // Stores this worker works right now, and those whose lease the heartbeat found taken: stop after the call
+  // in flight (a lease runs out only when renewals failed, e.g. while the database was away).
+  const working = new Set<string>();
+  const lost = new Set<string>();
+  const heartbeat = setInterval(() => {
+    if (working.size === 0) return;
+    const ids = [...working];
+    renewLeases(d.pool, owner, ids, s.leaseMs).then(
+      (held) => {
+        for (const id of ids) if (!held.has(id) && working.has(id)) lost.add(id);
+      },
+      (err: unknown) => d.log.warn({ err, stores: ids }, 'could not renew the ERP store leases; retrying at the next beat'),
+    );
+  }, Math.max(Math.floor(s.leaseMs / 3), 50));
+  heartbeat.unref();
   // Stopping aborts calls in flight (they are retried by whoever works the store next), so a slow ERP cannot hold
   // central's shutdown for a whole call timeout.
   const stopping = new AbortController();
@@ -94,10 +109,12 @@ export function startErpWorker(d: ErpWorkerDeps): ErpWorker {
   }
 
   async function workStore(storeId: string): Promise<void> {
+    working.add(storeId);
     try {
       for (;;) {
         const open = await openPostings(d.pool, storeId, PAGE);
         for (const p of open) {
+          if (lost.has(storeId)) return;
           // In order: a posting waiting for its retry holds back the store's later ones.
           if (!p.due || !circuit.tryAcquire()) return;
           if (!(await postOne(p))) return;
@@ -105,6 +122,8 @@ export function startErpWorker(d: ErpWorkerDeps): ErpWorker {
         if (open.length < PAGE) return;
       }
     } finally {
+      working.delete(storeId);
+      lost.delete(storeId);
       await releaseLease(d.pool, storeId, owner).catch((err: unknown) => d.log.warn({ err, storeId }, 'could not release the store lease; it runs out by itself'));
     }
   }
@@ -137,9 +156,10 @@ export function startErpWorker(d: ErpWorkerDeps): ErpWorker {
 
   return {
     wake: () => loop.wake(),
-    stop: () => {
+    stop: async () => {
       stopping.abort(new Error('central is stopping'));
-      return loop.stop();
+      await loop.stop();
+      clearInterval(heartbeat);
     },
     circuit: () => circuit.snapshot(),
   };

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { errorBody } from '@outpost/shared';
 import { AppError } from '../app-error.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 // Fastify's own client errors, by code, mapped to the words of our error shape.
 const FASTIFY_CODES: Record<string, string> = {
@@ -36,6 +37,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request');
       return reply.status(status).send(errorBody(code, err.message));
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'request failed: the database is unavailable');
+      return reply.status(503).header('retry-after', '5').send(errorBody('database_unavailable', 'the database is unavailable; try again shortly'));
     }
     request.log.error({ err }, 'request failed');
     return reply.status(500).send(errorBody('internal', 'internal error'));

@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin';
-import pg from 'pg';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
@@ -8,6 +7,7 @@ import { socketBufferSize } from '../config.js';
 import type { Faults } from '../faults.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import type { IngestObserver } from '../ingest.js';
+import { createAdapterPool } from '../realtime/adapter-pool.js';
 import { attachAgentGateway } from '../realtime/gateway.js';
 import { createNotificationListener } from '../realtime/notification-listener.js';
 import { createPresence, type Presence } from '../realtime/presence.js';
@@ -46,15 +46,11 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
     // broadcasts, disconnects and server-side events between them over NOTIFY (large ones via the
     // socket_io_attachments table of migration 0001). Its own small pool: the adapter pins one connection for
     // LISTEN for the node's lifetime, which must not come out of the pool ingest relies on.
-    const adapterPool = new pg.Pool({ connectionString: app.db.url, max: 3 });
-    adapterPool.on('error', (err) => app.log.warn({ err }, 'socket.io adapter connection lost'));
-    // The adapter checks out its LISTEN client and listens only for 'end' on it: an 'error' on a checked-out
-    // client (PostgreSQL restarted, connection terminated) would otherwise be an uncaught exception that takes
-    // the whole node down. Logged here; the adapter reconnects on the 'end' that follows.
-    adapterPool.on('connect', (client) => client.on('error', (err) => app.log.warn({ err }, 'socket.io adapter LISTEN connection lost')));
+    // Every client of it has an error listener (a connection dropped under the adapter must not end the process).
     const adapterLog = app.log.child({ component: 'io-adapter' });
+    const adapterPool = createAdapterPool(app.db.url, (err) => adapterLog.warn({ err }, 'socket.io adapter connection lost'));
     const io = new Server(app.server, {
-      adapter: createAdapter(adapterPool, { errorHandler: (err) => adapterLog.warn({ err }, 'socket.io adapter error') }),
+      adapter: createAdapter(adapterPool.pool, { errorHandler: (err) => adapterLog.warn({ err }, 'socket.io adapter error') }),
       maxHttpBufferSize: socketBufferSize(opts.limits),
       serveClient: false,
       // A dead link is noticed within ~45 s, so presence and the pusher do not wait on a ghost socket.
@@ -77,6 +73,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       presence,
       centralVersion: opts.centralVersion,
       log: app.log.child({ component: 'gateway' }),
+      ...(app.hasDecorator('authFailures') ? { handshakeFailures: app.authFailures } : {}),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
       reservations: opts.reservations,
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),

@@ -17,9 +17,10 @@ import {
   type SyncLimits,
 } from '@outpost/shared';
 import type { Faults } from '../faults.js';
-import { ingestBatch, type IngestObserver } from '../ingest.js';
+import { ingestBatch, type IngestObserver, type Peer } from '../ingest.js';
 import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
+import type { Limiter } from '../access/limits.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   reservations: ReservationSettings;
   /** Watches ingest (metrics, logs): every committed batch and every refused one. */
   observer?: IngestObserver;
+  /** Handshakes with an unknown token, counted per source address; over the limit, the address waits. */
+  handshakeFailures?: Limiter;
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -67,6 +70,9 @@ function handshakeError(code: HandshakeRefusal['code'], message: string): Error 
   return Object.assign(new Error(message), { data: { code, message } });
 }
 
+/** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
+const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status']);
+
 function asAck(v: unknown): Ack | null {
   return typeof v === 'function' ? (v as Ack) : null;
 }
@@ -78,9 +84,18 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!auth.success) return next(handshakeError('bad_request', `handshake auth: ${formatZodError(auth.error)}`));
-    findDeviceByToken(deps.pool, auth.data.token)
-      .then((device) => {
-        if (!device) return next(handshakeError('unauthorized', 'unknown device token'));
+    const address = socket.handshake.address;
+    const failures = deps.handshakeFailures;
+    (failures ? failures.peek(address) : Promise.resolve({ limited: false, retryAfterSeconds: 0 }))
+      .then(async (blocked) => {
+        // A plain error, not a refusal: the agent treats it as transient and retries with its backoff.
+        if (blocked.limited) return next(new Error(`too many failed handshakes from this address; retry in ${blocked.retryAfterSeconds} s`));
+        const device = await findDeviceByToken(deps.pool, auth.data.token);
+        if (!device) {
+          await failures?.hit(address);
+          deps.log.info({ sourceAddress: address }, 'handshake refused: unknown device token');
+          return next(handshakeError('unauthorized', 'unknown device token'));
+        }
         if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
         const v = auth.data.protocolVersion;
         if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
@@ -109,6 +124,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
 
     const queue = createSerialQueue();
     let helloDone = false;
+    // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
+    let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
     const pusher = createCommandPusher({
       pool: deps.pool,
       storeId,
@@ -147,6 +164,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       }
       const { storedSeq } = await recordHello(deps.pool, deviceId, h);
       helloDone = true;
+      peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
       pusher.start(h.appliedCommandSeq);
       return {
         ok: true,
@@ -177,11 +195,12 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (queue.pending >= deps.limits.maxInFlight) {
         return refusal('retry_after', `more than ${deps.limits.maxInFlight} batches in flight`, { retryAfterMs: 250 });
       }
-      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data));
+      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data, peer));
       if ('revoked' in result) {
         setImmediate(() => socket.disconnect(true));
         return refusal('internal', 'this device token was revoked; nothing was stored');
       }
+      if (!result.ok && result.error.code === 'seq_conflict') deps.log.warn({ ...log, details: result.error.details }, 'device restored from an older copy or cloned: it renumbers its events');
       return result;
     }
 
@@ -197,6 +216,14 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       statusWrites = statusWrites
         .then(() => recordStatus(deps.pool, deviceId, status.data))
         .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+    });
+
+    // A message this central does not know (a newer agent, a typo) is answered at once, not left to time out.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && AGENT_MESSAGES.has(event)) return;
+      const name = JSON.stringify(String(event).slice(0, 100));
+      deps.log.warn({ ...log, event: name }, 'unknown message');
+      asAck(args.at(-1))?.(refusal('bad_request', `unknown message ${name}; central understands ${[...AGENT_MESSAGES].join(', ')}`, { known: [...AGENT_MESSAGES] }));
     });
 
     socket.on('disconnect', (reason) => {

@@ -9,6 +9,8 @@ export interface Presence {
   isOnline(deviceId: string): Promise<boolean>;
   /** Devices with a live socket on this node: what this node answers when another node asks. */
   localDevices(): string[];
+  /** Every device with a live socket on any node (one cluster round trip). */
+  onlineDevices(): Promise<ReadonlySet<string>>;
 }
 
 export interface PresenceDeps {
@@ -65,6 +67,11 @@ export function createPresence(deps: PresenceDeps = {}): Presence {
     },
     localDevices() {
       return [...sockets.keys()];
+    },
+    async onlineDevices() {
+      const all = new Set(await online());
+      for (const id of sockets.keys()) all.add(id);
+      return all;
     },
   };
 }

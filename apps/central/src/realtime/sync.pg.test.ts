@@ -74,6 +74,15 @@ describe('agent gateway: upstream batches', () => {
     await waitFor(async () => !(await device(tc, 'store-h')).online, { what: 'device offline after disconnect' });
   });
 
+  it('answers a message it does not know with a bad_request refusal, before and after hello, and keeps the connection', async () => {
+    const { raw } = await connect('store-u');
+    const unknown = await raw.socket.timeout(10_000).emitWithAck('frobnicate', { x: 1 });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/frobnicate/), details: { known: ['hello', 'batch', 'status'] } } });
+    expect(await raw.hello()).toMatchObject({ ok: true });
+    expect(await raw.socket.timeout(10_000).emitWithAck('commands-ack')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await raw.batch(1, [raw.sale(1)])).toMatchObject({ ok: true, storedSeq: 1 });
+  });
+
   it('stores a batch once; the same batch again is all duplicates; an overlap stores only the new part', async () => {
     const { raw } = await connect('store-d');
     await raw.hello();
@@ -104,7 +113,8 @@ describe('agent gateway: upstream batches', () => {
     const { raw } = await connect('store-q');
     await raw.hello();
     const bad = raw.sale(2, { payload: { transactionId: 'T', businessDate: '2026-11-23', currency: 'EUR', lines: [{ sku: 'A', qty: -2, unitPrice: 1 }], tenders: [] } });
-    const ack = await raw.batch(1, [raw.sale(1), bad, raw.sale(3)]);
+    const sent = [raw.sale(1), bad, raw.sale(3)];
+    const ack = await raw.batch(1, sent);
     expect(ack).toEqual({ ok: true, storedSeq: 3, stored: 2, duplicates: 0, quarantined: 1 });
     expect((await events(tc, 'store-q')).map((e) => e.seq)).toEqual([1, 3]);
 
@@ -118,7 +128,7 @@ describe('agent gateway: upstream batches', () => {
     expect(item.error).toMatch(/payload\.lines\.0\.qty: quantity must be positive/);
 
     // Resending the same batch quarantines nothing twice.
-    expect(await raw.batch(1, [raw.sale(1), bad, raw.sale(3)])).toMatchObject({ ok: true, stored: 0, duplicates: 3, quarantined: 0 });
+    expect(await raw.batch(1, sent)).toMatchObject({ ok: true, stored: 0, duplicates: 3, quarantined: 0 });
     expect((await tc.api.get<{ items: unknown[] }>('/quarantine?storeId=store-q')).body.items).toHaveLength(1);
 
     const replay = await tc.api.post<{ error: { code: string; message: string } }>(`/quarantine/${item.id}/replay`);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HybridClock } from '@outpost/shared';
-import { adminAuth } from '../http/admin-auth.js';
+import { alertRoutes } from '../alerts/routes.js';
 import { conflictRoutes } from './conflicts.js';
 import { deviceRoutes } from './devices.js';
 import { enrollRoutes } from './enroll.js';
@@ -13,20 +13,20 @@ import { receiptRoutes } from './receipts.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { reportRoutes } from './reports.js';
 import { reservationRoutes } from './reservations.js';
+import { tokenRoutes } from './tokens.js';
 import { webhookRoutes } from './webhooks.js';
 import { storeRoutes } from './stores.js';
 
 export interface ApiOptions {
-  adminToken: string;
   /** Central's hybrid clock (one per app instance): stamps receipts booked here. */
   clock: HybridClock;
 }
 
-/** `/api/v1`: enrolment is open (it carries its own one-time code); everything else needs the admin token. */
+/** `/api/v1`: enrolment is open (it carries its own one-time code); every other route names the roles it admits. */
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(enrollRoutes);
   await app.register(async (admin) => {
-    admin.addHook('onRequest', adminAuth(opts.adminToken));
+    await admin.register(tokenRoutes);
     await admin.register(storeRoutes);
     await admin.register(deviceRoutes);
     await admin.register(eventRoutes);
@@ -40,5 +40,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     await admin.register(webhookRoutes);
     await admin.register(erpRoutes);
     await admin.register(reconciliationRoutes);
+    await admin.register(alertRoutes);
   });
 };

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listConflicts } from '../services/conflicts.js';
+import { access } from '../access/roles.js';
 
 export const conflictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/conflicts',
     {
+      config: { access: access.read },
       schema: {
         summary: 'The conflict log: every merge rule that fired, with its inputs and resolution',
         tags: ['conflicts'],

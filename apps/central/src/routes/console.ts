@@ -3,6 +3,7 @@ import { extname, join, relative, sep } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, errorBodySchema } from '@outpost/shared';
+import { access } from '../access/roles.js';
 
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'console');
 
@@ -59,13 +60,14 @@ export const consoleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/',
-    { schema: { summary: 'The fleet console (HTML shell; sign in with the admin token)', tags: ['console'], security: [], response: { 200: z.string() } } },
+    { config: { access: access.public }, schema: { summary: 'The fleet console (HTML shell; sign in with the admin token)', tags: ['console'], security: [], response: { 200: z.string() } } },
     async (_request, reply) => reply.headers(SECURITY_HEADERS).type(index.type).send(index.body),
   );
 
   app.get(
     '/console/*',
     {
+      config: { access: access.public },
       schema: {
         summary: "The console's scripts and styles",
         tags: ['console'],

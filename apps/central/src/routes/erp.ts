@@ -17,12 +17,14 @@ import {
 import { listLedger, trialBalance } from '../erp/ledger-queries.js';
 import { countByStatus, getPosting, listPostings, replayPosting } from '../erp/postings-store.js';
 import { getStoreSettings, putStoreSettings } from '../erp/store-settings.js';
+import { access } from '../access/roles.js';
 
 /** ERP posting (DESIGN §6): postings by status, replay, the ledger's books, per-store posting mode. */
 export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/erp/postings',
     {
+      config: { access: access.read },
       schema: {
         summary: 'ERP postings by status (pending, posted, retrying, dead), store, kind or business day',
         tags: ['erp'],
@@ -35,13 +37,14 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/erp/postings/:id',
-    { schema: { summary: 'One ERP posting with its document and last error', tags: ['erp'], params: postingParams, response: { 200: postingSchema } } },
+    { config: { access: access.read }, schema: { summary: 'One ERP posting with its document and last error', tags: ['erp'], params: postingParams, response: { 200: postingSchema } } },
     async (request) => getPosting(app.db.pool, request.params.id),
   );
 
   app.post(
     '/erp/postings/:id/replay',
     {
+      config: { access: access.operate, audit: 'erp_posting.replayed' },
       schema: {
         summary: 'Post again now: a dead letter after its cause was fixed, or a posted one (the ERP finds it under our reference and creates nothing)',
         tags: ['erp'],
@@ -59,13 +62,14 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/erp/status',
-    { schema: { summary: 'The ERP connector, this node\'s circuit breaker and postings per status', tags: ['erp'], response: { 200: erpStatusResponse } } },
+    { config: { access: access.read }, schema: { summary: 'The ERP connector, this node\'s circuit breaker and postings per status', tags: ['erp'], response: { 200: erpStatusResponse } } },
     async () => ({ connector: app.erp.connector.name, circuit: app.erp.circuit(), postings: await countByStatus(app.db.pool) }),
   );
 
   app.get(
     '/erp/ledger',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Journal entries of the built-in ledger (lines and stock moves), by store and business day',
         tags: ['erp'],
@@ -78,7 +82,7 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/erp/ledger/balances',
-    { schema: { summary: 'Trial balance of the built-in ledger per account', tags: ['erp'], querystring: balanceQuery, response: { 200: balanceResponse } } },
+    { config: { access: access.read }, schema: { summary: 'Trial balance of the built-in ledger per account', tags: ['erp'], querystring: balanceQuery, response: { 200: balanceResponse } } },
     async (request) => trialBalance(app.db.pool, request.query),
   );
 
@@ -89,7 +93,7 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/erp/stores/:storeId/settings',
-    { schema: { summary: 'How a store posts: per sale or one summary per business day', tags: ['erp'], params: storeSettingsParams, response: { 200: storeSettingsResponse } } },
+    { config: { access: access.read }, schema: { summary: 'How a store posts: per sale or one summary per business day', tags: ['erp'], params: storeSettingsParams, response: { 200: storeSettingsResponse } } },
     async (request) => {
       await storeExists(request.params.storeId);
       return getStoreSettings(app.db.pool, request.params.storeId, app.erp.settings.summaryCutoff);
@@ -99,6 +103,7 @@ export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/erp/stores/:storeId/settings',
     {
+      config: { access: access.admin, audit: 'erp_settings.changed' },
       schema: {
         summary: 'Set how a store posts from now on (per_sale or day_summary, and its summary cut-off)',
         tags: ['erp'],

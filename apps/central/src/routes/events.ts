@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listEvents } from '../services/events.js';
+import { access } from '../access/roles.js';
 
 export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/events',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Stored events in arrival order; pass `next` as `after` for the following page',
         tags: ['events'],

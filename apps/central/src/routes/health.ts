@@ -1,18 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, errorBodySchema } from '@outpost/shared';
+import { access } from '../access/roles.js';
 
 /** Liveness (the process answers) and readiness (the database answers). No admin token. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness: the process answers', tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { config: { access: access.public }, schema: { summary: 'Liveness: the process answers', tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/readyz',
     {
+      config: { access: access.public },
       schema: {
         summary: 'Readiness: the database answers (503 otherwise)',
         tags: ['health'],

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { UUID_RE, uuidv7Time } from '@outpost/shared';
 import { request, client } from '../../../../test/support/http.js';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
+import { expectHouseShapedEdgeErrors } from '../../../../test/support/edge-errors.js';
 import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
 
 interface ErrorBody {
@@ -67,8 +68,9 @@ describe('central HTTP API', () => {
     for (const id of ['s-a', 's-b', 's-c']) expect((await tc.api.post('/stores', { storeId: id, name: id })).status).toBe(201);
     const p1 = await tc.api.get<{ items: { storeId: string }[]; next: string | null }>('/stores?limit=2');
     expect(p1.body.items.map((s) => s.storeId)).toEqual(['s-a', 's-b']);
-    expect(p1.body.next).toBe('s-b');
-    const p2 = await tc.api.get<{ items: { storeId: string }[]; next: string | null }>(`/stores?limit=2&after=${p1.body.next}`);
+    // The cursor is opaque (it carries the sort value and the store id); passed back it continues the list.
+    expect(p1.body.next).toEqual(expect.any(String));
+    const p2 = await tc.api.get<{ items: { storeId: string }[]; next: string | null }>(`/stores?limit=2&after=${encodeURIComponent(p1.body.next!)}`);
     expect(p2.body).toEqual({ items: [expect.objectContaining({ storeId: 's-c' })], next: null });
   });
 
@@ -119,6 +121,10 @@ describe('central HTTP API', () => {
     const huge = await tc.api.post<ErrorBody>('/stores', { storeId: 'big', name: 'x'.repeat(2_000_000) });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
+  });
+
+  it("answers the framework's own URL and header errors in the house shape", async () => {
+    await expectHouseShapedEdgeErrors(tc.url, (p) => `/api/v1/items/${p}`, (p) => `/api/v1/items/${p}`);
   });
 
   it('versions items: PUT creates v1 then v2, GET reads it back, an unknown sku is 404', async () => {

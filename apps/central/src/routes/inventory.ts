@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listCounts, listInventory } from '../services/inventory.js';
+import { access } from '../access/roles.js';
 
 export const inventoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/inventory',
     {
+      config: { access: access.ordersRead },
       schema: {
         summary: 'Central stock per store and sku (R3 merge of every store event and central receipt)',
         tags: ['inventory'],
@@ -18,6 +20,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/inventory/counts',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Stock counts with expected and variance (inventory accuracy); superseded counts included',
         tags: ['inventory'],

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { getItem, upsertItem } from '../services/items.js';
+import { access } from '../access/roles.js';
 
 export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/items/:sku',
     {
+      config: { access: access.operate, audit: 'item.changed' },
       schema: {
         summary: 'Create or update an item (new version), pushed to every store',
         tags: ['items'],
@@ -20,6 +22,7 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/items/:sku',
     {
+      config: { access: access.read },
       schema: { summary: 'One item of the item master', tags: ['items'], params: centralApi.itemParams, response: { 200: centralApi.itemSchema } },
     },
     async (request) => getItem(app.db.pool, request.params.sku),

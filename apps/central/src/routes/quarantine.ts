@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listQuarantine, replayQuarantine } from '../services/quarantine.js';
+import { access } from '../access/roles.js';
 
 export const quarantineRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/quarantine',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Events that failed validation, kept with their error',
         tags: ['events'],
@@ -19,6 +21,7 @@ export const quarantineRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/quarantine/:id/replay',
     {
+      config: { access: access.operate, audit: 'quarantine.replayed' },
       schema: {
         summary: 'Re-validate a quarantined event; store it if it is valid now (422 if still invalid)',
         tags: ['events'],

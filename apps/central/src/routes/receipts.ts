@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi, type HybridClock } from '@outpost/shared';
 import { bookReceipt } from '../services/receipts.js';
+import { access } from '../access/roles.js';
 
 export interface ReceiptRoutesOptions {
   clock: HybridClock;
@@ -10,6 +11,7 @@ export const receiptRoutes: FastifyPluginAsyncZod<ReceiptRoutesOptions> = async 
   app.post(
     '/stores/:storeId/receipts',
     {
+      config: { access: access.operate, audit: 'receipt.booked' },
       schema: {
         summary: 'Book a receipt or transfer centrally: stock added and a stock.received command sent to the store',
         tags: ['inventory'],

@@ -4,6 +4,7 @@ import { centralApi } from '@outpost/shared';
 import { countVariance, ingestRate, returnsByReason, salesByDay, syncLag, type Page } from '../services/reports.js';
 import { toCsv } from '../services/reports-csv.js';
 import { storeTimeline } from '../services/reports-timeline.js';
+import { access } from '../access/roles.js';
 
 const CSV_NOTE = ' `format=csv` answers the same page as text/csv; the next cursor is then in the `x-next-cursor` header.';
 
@@ -22,6 +23,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/store-timeline',
     {
+      config: { access: access.read },
       schema: {
         summary: "A store's events newest first (pass `next` as `after` for older ones)",
         tags: ['reports'],
@@ -35,6 +37,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/ingest-rate',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Events stored and quarantined per minute of arrival (zeros included)',
         description: `The last \`minutes\` minutes, oldest first.${CSV_NOTE}`,
@@ -50,6 +53,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/sync-lag',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Per store: events waiting at the store, last contact, and capture-to-central lag',
         description: `Lag = received − occurred over the store's latest (up to 1,000) events received in the last \`minutes\`.${CSV_NOTE}`,
@@ -71,6 +75,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/sales-by-day',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Sales and returns per business day, store and currency',
         description: `Money in minor units; a sale's amount is the sum of qty × unitPrice of its lines.${CSV_NOTE}`,
@@ -92,6 +97,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/returns-by-reason',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Returned lines, units and refunds per reason code',
         description: `Over business days \`from\`..\`to\`.${CSV_NOTE}`,
@@ -113,6 +119,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/count-variance',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Inventory accuracy per store: counted lines that matched the books, net and absolute variance',
         description: `Counts booked by central on days \`from\`..\`to\` (UTC).${CSV_NOTE}`,

@@ -5,6 +5,7 @@ import { cancelReservation } from '../reservations/lifecycle.js';
 import { loadReservation, viewOf } from '../reservations/reservation-store.js';
 import { createReservation } from '../reservations/reserve.js';
 import { listReservations } from '../reservations/queries.js';
+import { access } from '../access/roles.js';
 
 const correlationHeader = (h: unknown): string | undefined => (typeof h === 'string' && h.length > 0 && h.length <= 128 ? h : undefined);
 
@@ -14,6 +15,7 @@ export const reservationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/reservations',
     {
+      config: { access: access.ordersWrite, audit: 'reservation.created' },
       schema: {
         summary: 'Reserve stock in a store for an order: granted atomically against available stock, or 409 with what is available',
         description:
@@ -38,6 +40,7 @@ export const reservationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reservations',
     {
+      config: { access: access.ordersRead },
       schema: {
         summary: 'Reservations, newest last, by store, order or status',
         tags: ['reservations'],
@@ -51,6 +54,7 @@ export const reservationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reservations/:id',
     {
+      config: { access: access.ordersRead },
       schema: {
         summary: 'One reservation with its status history',
         tags: ['reservations'],
@@ -68,6 +72,7 @@ export const reservationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/reservations/:id/cancel',
     {
+      config: { access: access.ordersCancel, audit: 'reservation.cancelled' },
       schema: {
         summary: 'Cancel an open reservation; the store is told and its held stock released',
         tags: ['reservations'],

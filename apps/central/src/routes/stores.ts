@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
-import { listStores } from '../services/fleet.js';
+import { fleetSummary, listStores } from '../services/fleet.js';
 import { createStore, issueEnrollmentCode } from '../services/stores.js';
+import { access } from '../access/roles.js';
 
 export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/stores',
     {
+      config: { access: access.operate, audit: 'store.created' },
       schema: {
         summary: 'Create a store and its first one-time enrolment code',
         tags: ['fleet'],
@@ -20,6 +22,7 @@ export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/stores/:storeId/enrollment-codes',
     {
+      config: { access: access.operate, audit: 'enrollment_code.issued' },
       schema: {
         summary: 'Another one-time enrolment code for a store',
         tags: ['fleet'],
@@ -33,13 +36,27 @@ export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/stores',
     {
+      config: { access: access.read },
       schema: {
-        summary: 'Fleet status per store and device',
+        summary: 'Fleet status per store and device: searched, filtered, sorted (worst first) and paged on the server',
         tags: ['fleet'],
         querystring: centralApi.storesQuery,
         response: { 200: centralApi.storesResponse },
       },
     },
-    async (request) => listStores(app.db.pool, request.query, (id) => app.realtime.presence.isOnline(id)),
+    async (request) => listStores(app.db.pool, request.query, await app.realtime.presence.onlineDevices()),
+  );
+
+  app.get(
+    '/fleet/summary',
+    {
+      config: { access: access.read },
+      schema: {
+        summary: 'Stores online, offline, lagging and with errors; events and commands waiting; open alerts',
+        tags: ['fleet'],
+        response: { 200: centralApi.fleetSummarySchema },
+      },
+    },
+    async () => fleetSummary(app.db.pool, await app.realtime.presence.onlineDevices()),
   );
 };

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listDeliveries, replayDelivery } from '../reservations/webhook-outbox.js';
+import { access } from '../access/roles.js';
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/webhooks/deliveries',
     {
+      config: { access: access.read },
       schema: {
         summary: 'Deliveries of the order-system webhook, by status (failed ones can be replayed)',
         tags: ['reservations'],
@@ -19,6 +21,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/webhooks/deliveries/:id/replay',
     {
+      config: { access: access.operate, audit: 'webhook_delivery.replayed' },
       schema: {
         summary: 'Send a failed delivery again (same body, same idempotency key)',
         tags: ['reservations'],

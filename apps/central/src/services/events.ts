@@ -44,7 +44,7 @@ export function storedEventOf(e: EventRow): StoredEvent {
 /** GET /events: envelopes plus receivedAt, in arrival order; `next` is the last position when the page is full. */
 export async function listEvents(
   pool: pg.Pool,
-  q: { storeId?: string | undefined; type?: string | undefined; after?: string | undefined; limit: number },
+  q: { storeId?: string | undefined; type?: string | undefined; documentId?: string | undefined; after?: string | undefined; limit: number },
 ): Promise<{ items: StoredEvent[]; next: string | null }> {
   const after = cursorParam(q.after);
   if (after === null) return { items: [], next: null };
@@ -52,8 +52,9 @@ export async function listEvents(
     `SELECT ${EVENT_COLUMNS}
      FROM events
      WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR type = $2) AND position > $3::int8
+       AND ($5::text IS NULL OR payload->>'transactionId' = $5 OR payload->>'returnId' = $5 OR payload->>'countId' = $5)
      ORDER BY position LIMIT $4`,
-    [q.storeId ?? null, q.type ?? null, after, q.limit],
+    [q.storeId ?? null, q.type ?? null, after, q.limit, q.documentId ?? null],
   );
   const items = r.rows.map(storedEventOf);
   const next = r.rows.length === q.limit ? r.rows.at(-1)!.position : null;

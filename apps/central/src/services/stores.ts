@@ -60,15 +60,15 @@ export async function enrollDevice(pool: pg.Pool, code: string, deviceName: stri
 }
 
 /** Revoke a device token (revoking twice keeps the first time) and tell every central node to drop its sockets. */
-export async function revokeDevice(pool: pg.Pool, deviceId: string): Promise<{ deviceId: string; revokedAt: string }> {
+export async function revokeDevice(pool: pg.Pool, deviceId: string): Promise<{ deviceId: string; storeId: string; revokedAt: string }> {
   return withTransaction(pool, async (tx) => {
-    const r = await tx.query<{ revoked_at: Date }>(
-      'UPDATE devices SET revoked_at = COALESCE(revoked_at, now()) WHERE device_id = $1 RETURNING revoked_at',
+    const r = await tx.query<{ revoked_at: Date; store_id: string }>(
+      'UPDATE devices SET revoked_at = COALESCE(revoked_at, now()) WHERE device_id = $1 RETURNING revoked_at, store_id',
       [deviceId],
     );
     const row = r.rows[0];
     if (!row) throw notFound(`device ${deviceId}`, { deviceId });
     await tx.query('SELECT pg_notify($1, $2)', [REVOKED_CHANNEL, deviceId]);
-    return { deviceId, revokedAt: row.revoked_at.toISOString() };
+    return { deviceId, storeId: row.store_id, revokedAt: row.revoked_at.toISOString() };
   });
 }

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits } from '@outpost/shared';
 import { createTestDatabase } from '../../../../test/support/pg.js';
 import { client } from '../../../../test/support/http.js';
+import type { RateLimitSettings } from '../access/limits.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import { startCentral, type RunningCentral } from '../server.js';
 
@@ -26,6 +27,8 @@ export async function startTestCentral(
     shareWith?: TestCentral;
     reservations?: ReservationSettings;
     commandRecheckMs?: number;
+    /** Default: limits no test reaches (tests of the limits set their own). */
+    rateLimits?: RateLimitSettings;
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -35,6 +38,7 @@ export async function startTestCentral(
       port: 0,
       databaseUrl: database.url,
       adminToken: TEST_ADMIN_TOKEN,
+      rateLimits: opts.rateLimits ?? { windowMs: 60_000, enrollPerAddress: 1_000_000, authFailuresPerAddress: 1_000_000, requestsPerToken: 1_000_000 },
       limits: { ...DEFAULT_TEST_LIMITS, ...opts.limits },
       logger: false,
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),

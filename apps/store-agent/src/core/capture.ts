@@ -34,6 +34,22 @@ export class InvalidEventError extends Error {
   }
 }
 
+/**
+ * The database could not grow (disk or volume full): nothing of this capture was kept, everything before it is.
+ * The till must be told plainly, since this document is NOT saved.
+ */
+export class StorageFullError extends Error {
+  constructor(cause: Error) {
+    super(`this PC's disk is full: the document was NOT saved (earlier ones are safe). Free disk space, then enter it again (${cause.message})`);
+  }
+}
+
+/** SQLite's "database or disk is full" (SQLITE_FULL), also when the WAL or a temp file could not grow. */
+export function isStorageFull(e: unknown): e is Error {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_FULL_'));
+}
+
 export interface CaptureDeps {
   adb: AgentDb;
   clock: HybridClock;
@@ -45,6 +61,8 @@ export interface CaptureDeps {
   stock: LocalStock;
   /** Called after a new event committed: wakes the sync pump. */
   onCaptured?: () => void;
+  /** Told when a capture failed for want of disk space (the message) and when one succeeded again (null). */
+  onStorageError?: (message: string | null) => void;
 }
 
 type Kind = 'sale' | 'return' | 'count' | 'adjustment' | 'day' | 'pick' | 'pickup';
@@ -196,9 +214,30 @@ export class Capture {
     build: () => EventPayloadMap[T],
     opts: { correlationId?: string | null; within?: () => void } = {},
   ): CaptureResult {
+    let result: CaptureResult;
+    try {
+      result = this.transaction(kind, docId, type, build, opts);
+    } catch (e) {
+      if (!isStorageFull(e)) throw e;
+      const err = new StorageFullError(e);
+      this.d.onStorageError?.(err.message);
+      throw err;
+    }
+    this.d.onStorageError?.(null);
+    if (!result.duplicate) this.d.onCaptured?.();
+    return result;
+  }
+
+  private transaction<T extends EventType>(
+    kind: Kind,
+    docId: string,
+    type: T,
+    build: () => EventPayloadMap[T],
+    opts: { correlationId?: string | null; within?: () => void },
+  ): CaptureResult {
     const { adb, clock, now, storeId, deviceId } = this.d;
     const { q } = this;
-    const result = adb.sqlite
+    return adb.sqlite
       .transaction((): CaptureResult => {
         const seen = q.findKey.get(kind, docId);
         if (seen) return { ...seen, duplicate: true };
@@ -235,7 +274,5 @@ export class Capture {
       })
       // IMMEDIATE: take the write lock before reading last_seq, so a second writer can never pick the same seq.
       .immediate();
-    if (!result.duplicate) this.d.onCaptured?.();
-    return result;
   }
 }

@@ -1,4 +1,4 @@
-import { commandsMessageSchema } from '@outpost/shared';
+import { commandsMessageSchema, refusal } from '@outpost/shared';
 import type { CommandApplier } from './command-apply.js';
 import type { Logger } from './log.js';
 
@@ -24,4 +24,18 @@ export function onCommandsMessage(applier: CommandApplier, log: Logger, msg: unk
   }
   log.info('commands applied', { appliedSeq });
   if (typeof ack === 'function') (ack as (a: { appliedSeq: number }) => void)({ appliedSeq });
+}
+
+/** The messages central sends an agent; anything else is answered with a refusal instead of a timeout. */
+export const CENTRAL_MESSAGES: ReadonlySet<string> = new Set(['commands']);
+
+/** socket.io `onAny` listener: answers a message this agent does not know (a newer central, a typo). */
+export function onUnknownMessage(log: Logger, event: unknown, args: unknown[]): void {
+  if (typeof event === 'string' && CENTRAL_MESSAGES.has(event)) return;
+  const name = JSON.stringify(String(event).slice(0, 100));
+  log.warn('unknown message from central', { event: name });
+  const ack = args.at(-1);
+  if (typeof ack === 'function') {
+    (ack as (r: unknown) => void)(refusal('bad_request', `unknown message ${name}; this agent understands ${[...CENTRAL_MESSAGES].join(', ')}`, { known: [...CENTRAL_MESSAGES] }));
+  }
 }

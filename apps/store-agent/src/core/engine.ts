@@ -73,6 +73,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   let sync: SyncClient | null = null;
   let app: FastifyInstance | null = null;
   let stopped = false;
+  let storageError: string | null = null;
   try {
     const state = new SyncStateStore(adb);
     const st = state.ensure(enrolment.storeId, enrolment.deviceId);
@@ -88,6 +89,13 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       deviceId: enrolment.deviceId,
       currency: enrolment.currency,
       onCaptured: () => sync?.wake(),
+      // Kept in memory: with the disk full, writing the problem to the database would fail too.
+      onStorageError: (message) => {
+        if (message === storageError) return;
+        if (message) log.error('capture failed: disk full', { error: message });
+        else log.info('capture works again after a full disk');
+        storageError = message;
+      },
     });
     const applier = new CommandApplier({
       adb,
@@ -133,7 +141,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastSyncAt: s.lastSyncAt,
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
-        lastError: s.lastError,
+        lastError: storageError ?? s.lastError,
       };
     };
 

@@ -5,6 +5,7 @@ import { TempDirs, enrolledDir, sale } from './testing/fixtures.js';
 import { http, json } from './testing/http.js';
 import { items } from './db/schema.js';
 import { hostName } from './http-api.js';
+import { expectHouseShapedEdgeErrors } from '../../../../test/support/edge-errors.js';
 
 const dirs = new TempDirs();
 const agents: Agent[] = [];
@@ -101,5 +102,31 @@ describe('local HTTP API', () => {
     expect(ui.status).toBe(200);
     expect(ui.type).toMatch(/text\/html/);
     expect(String(ui.body)).toContain('/ui/js/main.js'); // the associate UI's module (ui-routes.test.ts covers the assets)
+  });
+
+  it('answers 507 disk_full when the database cannot grow, says so in the status, and keeps what was captured', async () => {
+    // SQLite's max_page_count stands in for a full disk here (same SQLITE_FULL); test/disk-full.test.ts uses a real full tmpfs.
+    const { a, url } = await started();
+    for (const id of ['T-1', 'T-2']) expect((await http(`${url}/api/v1/sales`, 'POST', json(sale(id)))).status).toBe(201);
+    a.db.sqlite.pragma(`max_page_count = ${a.db.sqlite.pragma('page_count', { simple: true }) as number}`);
+    let full: Awaited<ReturnType<typeof http>> | null = null;
+    for (let i = 3; i < 2000 && !full; i++) {
+      const r = await http(`${url}/api/v1/sales`, 'POST', json(sale(`T-${i}`)));
+      if (r.status !== 201) full = r;
+    }
+    expect(full).toMatchObject({ status: 507, body: { error: { code: 'disk_full', message: expect.stringMatching(/disk is full/) } } });
+    const kept = a.status().pendingUp;
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(a.status().lastError).toMatch(/disk is full/);
+    a.db.sqlite.pragma('max_page_count = 1073741823');
+    expect((await http(`${url}/api/v1/sales`, 'POST', json(sale('T-again')))).status).toBe(201);
+    expect(a.status()).toMatchObject({ pendingUp: kept + 1, lastError: null });
+    expect((await http(`${url}/api/v1/sales`, 'POST', json(sale('T-1')))).status).toBe(200);
+  });
+
+  it("answers the framework's own URL and header errors in the house shape", async () => {
+    const { a, url } = await started();
+    await expectHouseShapedEdgeErrors(url, (p) => `/api/v1/picks/${p}/handover`, null);
+    expect(a.status().pendingUp).toBe(0);
   });
 });

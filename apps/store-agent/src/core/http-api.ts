@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { agentApi, describeZodError, errorBody, limitSchema, skuSchema } from '@outpost/shared';
-import { InvalidEventError, type Capture, type CaptureResult } from './capture.js';
+import { agentApi, describeZodError, edgeErrorOptions, errorBody, limitSchema, skuSchema } from '@outpost/shared';
+import { InvalidEventError, StorageFullError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
 import { PickError, type Picks } from './picks.js';
 import type { StockRow } from './stock.js';
+import { foreignOriginRefusal } from './origin-guard.js';
 import { registerUiRoutes, type DeviceInfo } from './ui-routes.js';
 
 export interface HttpApiDeps {
@@ -67,11 +68,11 @@ export interface HttpBaseOptions {
 
 /**
  * The rules every local server of the agent follows, the engine's API and the enrolment set-up alike (see
- * service.ts). §8: loopback Host names only (a web page elsewhere cannot post sales here via DNS rebinding), JSON
- * bodies only (a cross-site form cannot send them without a preflight), bounded bodies, JSON errors.
+ * service.ts). §8: loopback Host names only (a web page elsewhere cannot post sales here via DNS rebinding), no
+ * state change from another origin's page (origin-guard.ts), JSON bodies only, bounded bodies, JSON errors.
  */
 export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, ...edgeErrorOptions });
 
   // Our own JSON parser: an empty body (POST /days/:date/close) is fine; everything else must be JSON.
   app.removeAllContentTypeParsers();
@@ -93,6 +94,8 @@ export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
       const given = req.headers['x-api-key'];
       if (!d.apiKey || typeof given !== 'string' || !safeEqual(given, d.apiKey)) throw new HttpError(403, 'forbidden', 'a valid X-Api-Key header is required');
     }
+    const foreign = foreignOriginRefusal({ method: req.method, host: req.headers.host, origin: header(req.headers.origin), secFetchSite: header(req.headers['sec-fetch-site']) });
+    if (foreign) throw new HttpError(403, 'forbidden_origin', foreign);
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (hasBody && type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'only application/json bodies are accepted');
@@ -100,6 +103,8 @@ export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof HttpError) return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
+    // 507 Insufficient Storage: the till must not think a document it cannot save was taken.
+    if (err instanceof StorageFullError) return reply.status(507).send(errorBody('disk_full', err.message, null));
     if (err instanceof PickError) return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     if (err instanceof InvalidEventError) {
       d.log.error('capture built an invalid event', { error: err.message });
@@ -159,6 +164,10 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
     return d.listStock({ sku: q.sku, after: q.after, limit: q.limit });
   });
   return app;
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(',') : v;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from './engine.js';
@@ -157,5 +157,30 @@ describe('POS inbox', () => {
       await a.stop();
     }
     expect(events(open(dir)).map((e) => e.type)).toEqual(['sale.completed', 'return.received']);
+  });
+
+  it('a profile’s folder is watched; while a profile is invalid no file is touched, once fixed they are imported', async () => {
+    const dir = enrolledDir(dirs);
+    const a = open(dir);
+    const inbox = inboxOf(a, dir);
+    await inbox.ensureDirs();
+    const { inbox: drop, processed } = inboxDirs(dir);
+    mkdirSync(join(dir, 'pos-profiles'));
+    writeFileSync(join(dir, 'pos-profiles', 'till.json'), JSON.stringify({ match: { folder: 'till-2' }, delimiter: ';', money: 'major', decimalSeparator: ',', columns: { Bon: 'transactionId', Artikel: 'sku', Menge: 'qty', Preis: 'unitPrice' } }));
+    writeFileSync(join(dir, 'pos-profiles', 'broken.json'), '{"match": {"files": ["*.csv"]}, "encoding": "latin-9"}');
+    mkdirSync(join(drop, 'till-2'));
+    writeFileSync(join(drop, 'till-2', 'z.csv'), 'Bon;Artikel;Menge;Preis\nK-1;SKU-1;1;4,50\n');
+    writeFileSync(join(drop, 'plain.csv'), CSV);
+    for (let i = 0; i < 3; i++) expect(await inbox.poll()).toEqual([]);
+    expect(readdirSync(drop).sort()).toEqual(['plain.csv', 'till-2']);
+    rmSync(join(dir, 'pos-profiles', 'broken.json'));
+    const out = [...(await inbox.poll()), ...(await settle(inbox))];
+    expect(out.map((o) => [o.file, o.result]).sort()).toEqual([
+      ['plain.csv', 'processed'],
+      [join('till-2', 'z.csv'), 'processed'],
+    ]);
+    expect(existsSync(join(processed, 'z.csv'))).toBe(true);
+    const sale = (events(a) as { payload: { transactionId?: string; lines?: unknown } }[]).find((e) => e.payload.transactionId === 'K-1');
+    expect(sale?.payload.lines).toMatchObject([{ sku: 'SKU-1', qty: 1, unitPrice: 450 }]);
   });
 });

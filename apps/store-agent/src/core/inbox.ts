@@ -10,6 +10,11 @@
  *   reading, and a change in between sends it back to waiting.
  * Only `*.json` and `*.csv` are considered; other files are left where they are.
  *
+ * How a file is read (encoding, delimiter, money, dates, header names) comes from the import profile that claims
+ * it (pos-profile.ts): by name pattern, or because it sits in `inbox/<folder>/` of a profile. Profiles are read at
+ * every poll, so a fixed profile takes effect without a restart; while one is invalid, no file is touched (read
+ * with the wrong settings it would be imported wrong or rejected for nothing) and the problem is logged.
+ *
  * A file is all or nothing: every document is validated first, and one bad line rejects the whole file with
  * nothing imported; a good file is captured in ONE SQLite transaction. Capture is idempotent by document id
  * (transactionId, returnId), so the POS can re-export a fixed file with the same ids, and a crash between the
@@ -22,7 +27,9 @@ import { extname, join } from 'node:path';
 import type { agentApi } from '@outpost/shared';
 import { InvalidEventError, type CaptureResult } from './capture.js';
 import type { Logger } from './log.js';
+import { decodePosBytes } from './pos-decode.js';
 import { MAX_POS_FILE_BYTES, parsePosFile, posFormatOf, type PosFileError } from './pos-file.js';
+import { loadProfiles, profileFor, type PosProfile } from './pos-profile.js';
 
 export interface InboxDeps {
   dataDir: string;
@@ -56,6 +63,8 @@ export class PosInbox {
   /** Set by stop(): a poll in progress finishes its current file and looks at no other. */
   private halting = false;
   private readonly dirs: ReturnType<typeof inboxDirs>;
+  /** The profile problems logged last, so an invalid profile is logged when it changes, not at every poll. */
+  private profileProblems = '';
 
   constructor(private readonly d: InboxDeps) {
     this.dirs = inboxDirs(d.dataDir);
@@ -95,9 +104,17 @@ export class PosInbox {
 
   /** One look at the inbox: imports or rejects every file that is complete, returns what it did. */
   async poll(): Promise<InboxOutcome[]> {
-    let names: string[];
+    const loaded = loadProfiles(this.d.dataDir);
+    if (!loaded.ok) {
+      const text = loaded.problems.join('\n');
+      if (text !== this.profileProblems) this.d.log.error('pos import profiles invalid: no file is imported until they are fixed', { problems: loaded.problems });
+      this.profileProblems = text;
+      return [];
+    }
+    this.profileProblems = '';
+    let files: { rel: string; name: string; folder: string | null }[];
     try {
-      names = (await readdir(this.dirs.inbox, { withFileTypes: true })).filter((e) => e.isFile() && !isIgnoredName(e.name)).map((e) => e.name).sort();
+      files = (await this.list(null)).map((name) => ({ rel: name, name, folder: null }));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         await this.ensureDirs();
@@ -105,42 +122,59 @@ export class PosInbox {
       }
       throw e;
     }
-    for (const known of [...this.seen.keys()]) if (!names.includes(known)) this.seen.delete(known);
+    for (const folder of new Set(loaded.profiles.flatMap((p) => (p.match.folder ? [p.match.folder] : [])))) {
+      const names = await this.list(folder).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      });
+      files.push(...names.map((name) => ({ rel: join(folder, name), name, folder })));
+    }
+    const rels = new Set(files.map((f) => f.rel));
+    for (const known of [...this.seen.keys()]) if (!rels.has(known)) this.seen.delete(known);
     const out: InboxOutcome[] = [];
-    for (const name of names) {
+    for (const f of files) {
       if (this.halting) break;
       try {
-        const o = await this.consider(name);
+        const o = await this.consider(f.rel, f.name, profileFor(loaded.profiles, f.name, f.folder));
         if (o) out.push(o);
       } catch (e) {
         // EACCES, a file removed meanwhile...: left in the inbox and tried again at the next poll.
-        this.d.log.warn('inbox file not handled, will retry', { file: name, error: String(e) });
-        this.seen.delete(name);
+        this.d.log.warn('inbox file not handled, will retry', { file: f.rel, error: String(e) });
+        this.seen.delete(f.rel);
       }
     }
     return out;
   }
 
-  private async consider(name: string): Promise<InboxOutcome | null> {
-    const path = join(this.dirs.inbox, name);
+  private async list(folder: string | null): Promise<string[]> {
+    const dir = folder === null ? this.dirs.inbox : join(this.dirs.inbox, folder);
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !isIgnoredName(e.name)).map((e) => e.name).sort();
+  }
+
+  /** `rel`: the file's path inside the inbox (`x.csv`, or `<folder>/x.csv` for a profile's folder). */
+  private async consider(rel: string, name: string, profile: PosProfile): Promise<InboxOutcome | null> {
+    const path = join(this.dirs.inbox, rel);
     const st = await stat(path);
     const mark = `${st.size}:${st.mtimeMs}`;
-    const before = this.seen.get(name);
-    this.seen.set(name, mark);
+    const before = this.seen.get(rel);
+    this.seen.set(rel, mark);
     if (before !== mark || st.size === 0) return null; // new or still growing: wait for a quiet poll
     if (st.size > MAX_POS_FILE_BYTES) {
-      return this.reject(name, [{ line: null, at: '', transactionId: null, message: `the file is ${st.size} bytes, more than the ${MAX_POS_FILE_BYTES} a POS export may have` }]);
+      return this.reject(rel, name, [{ line: null, at: '', transactionId: null, message: `the file is ${st.size} bytes, more than the ${MAX_POS_FILE_BYTES} a POS export may have` }]);
     }
-    const text = await readFile(path, 'utf8');
+    const bytes = await readFile(path);
     const again = await stat(path);
     if (`${again.size}:${again.mtimeMs}` !== mark) {
-      this.seen.set(name, `${again.size}:${again.mtimeMs}`);
+      this.seen.set(rel, `${again.size}:${again.mtimeMs}`);
       return null;
     }
     const format = posFormatOf(name);
     if (!format) return null;
-    const parsed = parsePosFile(format, text);
-    if (!parsed.ok) return this.reject(name, parsed.errors);
+    // JSON is UTF-8 by definition (RFC 8259); a profile's encoding is for the till's CSV.
+    const decoded = decodePosBytes(bytes, format === 'json' ? 'utf-8' : profile.encoding);
+    if (!decoded.ok) return this.reject(rel, name, decoded.problems.map((p) => ({ line: p.line, at: `byte ${p.byteOffset}`, transactionId: null, message: p.message })), profile);
+    const parsed = parsePosFile(format, decoded.text, profile);
+    if (!parsed.ok) return this.reject(rel, name, parsed.errors, profile);
 
     let imported = 0;
     let duplicates = 0;
@@ -157,41 +191,41 @@ export class PosInbox {
       // A document the shared event schema refuses will never pass: reject the file. Anything else (a busy or
       // full disk) is thrown to poll(), which leaves the file in the inbox for the next poll.
       if (!(e instanceof InvalidEventError)) throw e;
-      return this.reject(name, [{ line: null, at: '', transactionId: null, message: e.message }]);
+      return this.reject(rel, name, [{ line: null, at: '', transactionId: null, message: e.message }], profile);
     }
-    const movedTo = await this.move(name, this.dirs.processed);
-    this.seen.delete(name);
-    this.d.log.info('pos file imported', { file: name, imported, duplicates, movedTo });
-    return { file: name, result: 'processed', imported, duplicates, movedTo };
+    const movedTo = await this.move(rel, name, this.dirs.processed);
+    this.seen.delete(rel);
+    this.d.log.info('pos file imported', { file: rel, profile: profile.name, imported, duplicates, movedTo });
+    return { file: rel, result: 'processed', imported, duplicates, movedTo };
   }
 
-  private async reject(name: string, errors: PosFileError[]): Promise<InboxOutcome> {
-    const movedTo = await this.move(name, this.dirs.rejected);
+  private async reject(rel: string, name: string, errors: PosFileError[], profile?: PosProfile): Promise<InboxOutcome> {
+    const movedTo = await this.move(rel, name, this.dirs.rejected);
     const first = errors[0];
     const where = first?.line ? `line ${first.line}` : first?.at || 'the file';
     const report = {
       error: {
         code: 'invalid_pos_file',
         message: `${name} was rejected whole, nothing was imported: ${where}: ${first?.message ?? 'invalid'}`,
-        details: { file: name, rejectedAt: new Date((this.d.now ?? Date.now)()).toISOString(), errors },
+        details: { file: rel, ...(profile ? { profile: profile.name, encoding: profile.encoding } : {}), rejectedAt: new Date((this.d.now ?? Date.now)()).toISOString(), errors },
       },
     };
     // Written aside and renamed: whoever watches rejected/ (a POS tool, a person) never reads half a report.
     const reportPath = `${movedTo}.error.json`;
     await writeFile(`${reportPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
     await rename(`${reportPath}.tmp`, reportPath);
-    this.seen.delete(name);
-    this.d.log.warn('pos file rejected', { file: name, movedTo, errors: errors.slice(0, 5) });
-    return { file: name, result: 'rejected', errors, movedTo };
+    this.seen.delete(rel);
+    this.d.log.warn('pos file rejected', { file: rel, movedTo, errors: errors.slice(0, 5) });
+    return { file: rel, result: 'rejected', errors, movedTo };
   }
 
   /** Moves into `dir`, never over an earlier file of the same name (`sales.csv` then `sales.2.csv`...). */
-  private async move(name: string, dir: string): Promise<string> {
+  private async move(rel: string, name: string, dir: string): Promise<string> {
     const ext = extname(name);
     const base = name.slice(0, name.length - ext.length);
     let target = join(dir, name);
     for (let n = 2; existsSync(target) || existsSync(`${target}.error.json`); n++) target = join(dir, `${base}.${n}${ext}`);
-    await rename(join(this.dirs.inbox, name), target);
+    await rename(join(this.dirs.inbox, rel), target);
     return target;
   }
 }

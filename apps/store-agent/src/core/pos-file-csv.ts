@@ -1,7 +1,9 @@
 /**
- * CSV tokenising for POS export files (RFC 4180: quoted fields, "" escapes, CRLF or LF, fields spanning lines).
- * Each row keeps the physical line it starts on, so a rejection can name the line a person sees in an editor.
+ * CSV tokenising for POS export files, by csv-parse (RFC 4180: quoted fields, "" escapes, CRLF or LF, fields
+ * spanning lines). Each row keeps the physical line it starts on, so a rejection can name the line a person sees
+ * in an editor.
  */
+import { parse, CsvError } from 'csv-parse/sync';
 
 export interface CsvRow {
   /** 1-based line of the file where the row starts. */
@@ -11,9 +13,11 @@ export interface CsvRow {
 
 export type CsvResult = { ok: true; rows: CsvRow[] } | { ok: false; line: number; message: string };
 
+export type Delimiter = ',' | ';' | '\t' | '|';
+
 /**
- * The delimiter is read from the header line: a comma, or a semicolon when the header has semicolons and no
- * comma (spreadsheets in locales with a decimal comma export that way).
+ * The delimiter read from the header line: a comma, or a semicolon when the header has semicolons and no comma
+ * (spreadsheets in locales with a decimal comma export that way).
  */
 export function detectDelimiter(text: string): ',' | ';' {
   const nl = text.indexOf('\n');
@@ -21,79 +25,56 @@ export function detectDelimiter(text: string): ',' | ';' {
   return header.includes(';') && !header.includes(',') ? ';' : ',';
 }
 
-export function parseCsv(input: string): CsvResult {
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the file',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field: quote the whole field and double the inner quotes ("")',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote: only the delimiter or a line end may follow it',
+};
+
+export function parseCsv(input: string, delimiter: Delimiter | 'auto' = 'auto'): CsvResult {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
-  const delim = detectDelimiter(text);
-  const rows: CsvRow[] = [];
-  let line = 1;
-  let rowLine = 1;
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false; // inside a quoted field
-  let wasQuoted = false; // the current field was quoted (only the delimiter or a line end may follow)
-  let i = 0;
-
-  const endCell = () => {
-    cells.push(wasQuoted ? cell : cell.trim());
-    cell = '';
-    wasQuoted = false;
-  };
-  const endRow = () => {
-    endCell();
-    // Blank lines (also the trailing newline) are not rows.
-    if (!(cells.length === 1 && cells[0] === '')) rows.push({ line: rowLine, cells });
-    cells = [];
-  };
-
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      if (c === '\n') line++;
-      cell += c;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      if (cell.trim() !== '' || wasQuoted) return { ok: false, line, message: 'a quote inside an unquoted field: quote the whole field and double the inner quotes ("")' };
-      cell = '';
-      quoted = true;
-      wasQuoted = true;
-      i++;
-      continue;
-    }
-    if (c === delim) {
-      endCell();
-      i++;
-      continue;
-    }
-    if (c === '\r' && text[i + 1] === '\n') {
-      i++;
-      continue;
-    }
-    if (c === '\n') {
-      endRow();
-      line++;
-      rowLine = line;
-      i++;
-      continue;
-    }
-    if (wasQuoted && c.trim() !== '') return { ok: false, line, message: 'text after a closing quote: only the delimiter or a line end may follow it' };
-    cell += c;
-    i++;
+  const delim = delimiter === 'auto' ? detectDelimiter(text) : delimiter;
+  let records: { record: string[]; info: { bytes: number } }[];
+  try {
+    records = parse(text, {
+      delimiter: delim,
+      record_delimiter: ['\r\n', '\n'],
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { bytes: number } }[]; // the shape `info: true` gives
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    // bytes_records: where the last complete record ended, so the failing one starts on the next non-blank line.
+    const done = (e as CsvError & { bytes_records?: number }).bytes_records ?? 0;
+    return { ok: false, line: lineOf(text, skipBlank(text, done)), message: REASONS[e.code] ?? e.message };
   }
-  if (quoted) return { ok: false, line: rowLine, message: 'a quoted field is not closed before the end of the file' };
-  endRow();
+  // A record starts where the previous one ended (info.bytes), after any blank lines; its line is the number of
+  // line breaks before that plus one. (csv-parse's own line count counts a CRLF inside a quoted field twice.)
+  const rows: CsvRow[] = [];
+  let end = 0;
+  let pos = 0;
+  let line = 1;
+  for (const { record, info } of records) {
+    const start = skipBlank(text, end);
+    for (; pos < start; pos++) if (text[pos] === '\n') line++;
+    end = info.bytes;
+    if (!record.every((c) => c === '')) rows.push({ line, cells: record });
+  }
   return { ok: true, rows };
+}
+
+function skipBlank(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /[\r\n \t]/.test(text[i]!)) i++;
+  return i;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text[i] === '\n') line++;
+  return line;
 }
 
 /** Header names match loosely: "Transaction ID", "transaction_id" and "transactionId" are the same column. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from './pos-file-csv.js';
-import { parsePosFile, posFormatOf, type PosFileResult } from './pos-file.js';
+import { MAX_REPORTED_ERRORS, parsePosFile, posFormatOf, type PosFileResult } from './pos-file.js';
+import { posProfileSchema, type PosProfile } from './pos-profile.js';
 
 function docs(r: PosFileResult) {
   if (!r.ok) throw new Error(`expected documents, got errors ${JSON.stringify(r.errors)}`);
@@ -133,5 +134,41 @@ describe('POS files', () => {
     expect(errors(parsePosFile('csv', 'transactionId,type,sku,qty\nT-1,refund,A,1\n'))[0]).toMatchObject({ at: 'type', message: /sale or return/ });
     expect(errors(parsePosFile('csv', ''))[0]?.message).toMatch(/empty/);
     expect(errors(parsePosFile('csv', 'transactionId,sku\n'))[0]?.message).toMatch(/no sale or return/);
+  });
+
+  it('CSV through a profile: the till’s headers, `;`, decimal comma, its date format, defaults for what it does not export', () => {
+    const profile: PosProfile = {
+      name: 'till.json',
+      ...posProfileSchema.parse({
+        match: { files: ['*.csv'] },
+        delimiter: ';',
+        decimalSeparator: ',',
+        money: 'major',
+        dateFormat: 'DD.MM.YYYY',
+        columns: { 'Receipt No': 'transactionId', Item: 'sku', Qty: 'qty', Price: 'unitPrice', Payment: 'tenderMethod', Paid: 'tenderAmount', Date: 'businessDate' },
+        defaults: { currency: 'EUR' },
+      }),
+    };
+    const csv = 'Receipt No;Item;Qty;Price;Payment;Paid;Date\r\nB-7;CAFÉ-01;2;4,50;Espèces;9,00;29.11.2026\r\n';
+    expect(docs(parsePosFile('csv', csv, profile))).toEqual([
+      { kind: 'sale', where: 'line 2', body: { transactionId: 'B-7', lines: [{ sku: 'CAFÉ-01', qty: 2, unitPrice: 450 }], tenders: [{ method: 'Espèces', amount: 900 }], currency: 'EUR', businessDate: '2026-11-29' } },
+    ]);
+    // Read with the defaults, the same file says what is missing and how to fix it.
+    expect(errors(parsePosFile('csv', csv))[0]?.message).toMatch(/no transactionId column \(it has "Receipt No", "Item".*import profile/);
+  });
+
+  it('CSV: a rejection names every bad field of every row, up to a bound', () => {
+    const csv = ['transactionId,type,sku,qty,unitPrice,tenderMethod,tenderAmount,businessDate', 'T-1,sale,A,1.5,4.50,cash,"12,00",29/11/2026', 'T-2,refund,A,1,450,,,'].join('\n');
+    expect(errors(parsePosFile('csv', csv)).map((e) => [e.line, e.at])).toEqual([
+      [2, 'qty'],
+      [2, 'unitPrice'],
+      [2, 'tenderAmount'],
+      [2, 'businessDate'],
+      [3, 'type'],
+    ]);
+    const many = ['transactionId,sku,qty,unitPrice', ...Array.from({ length: 60 }, (_, i) => `T-${i},A,x,y`)].join('\n');
+    const errs = errors(parsePosFile('csv', many));
+    expect(errs).toHaveLength(MAX_REPORTED_ERRORS + 1);
+    expect(errs.at(-1)?.message).toBe(`${120 - MAX_REPORTED_ERRORS} more problem(s) not listed`);
   });
 });

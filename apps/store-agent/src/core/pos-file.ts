@@ -5,20 +5,25 @@
  *
  * JSON: `{"sales": [SaleBody...], "returns": [ReturnBody...]}`, or an array of sale bodies, or one sale body.
  *
- * CSV (header row first, columns in any order, names matched loosely, unknown columns ignored, `,` or `;`):
+ * CSV (header row first, columns in any order, names matched loosely, unknown columns ignored, `,` or `;`; an
+ * import profile (pos-profile.ts) can rename columns and change the delimiter, money units and date format):
  *   type              `sale` (default when the column or the cell is empty) or `return`
  *   transactionId     the POS document id (the return's own id for a return): rows sharing it make ONE document
  *   sku, qty          a line of the document (a row without sku carries no line)
- *   unitPrice, taxAmount            sale line money, integer minor units (450 = 4.50)
+ *   unitPrice, taxAmount            sale line money, integer minor units (450 = 4.50) unless the profile says major
  *   refundAmount, reasonCode, disposition (restock|damaged|quarantine)   return line
  *   tenderMethod, tenderAmount      a tender of a sale (a row may carry a line, a tender, or both)
  *   currency, businessDate, originalTransactionId    per document; rows of one document must agree
  */
 import { agentApi } from '@outpost/shared';
 import { headerKey, parseCsv, type CsvRow } from './pos-file-csv.js';
+import { DEFAULT_PROFILE, MONEY_FIELDS, POS_FIELDS, POS_PROFILE_DIR, parseDate, parseMoney, type PosField, type PosProfile } from './pos-profile.js';
 
 /** Bigger files are refused whole: a POS export of one shift is far smaller, this is a runaway or a wrong file. */
 export const MAX_POS_FILE_BYTES = 32 * 1024 * 1024;
+
+/** A rejection lists at most this many problems (then how many more there were). */
+export const MAX_REPORTED_ERRORS = 50;
 
 export type PosDocument =
   | { kind: 'sale'; body: agentApi.SaleBody; where: string }
@@ -44,8 +49,9 @@ export function posFormatOf(fileName: string): PosFormat | null {
   return null;
 }
 
-export function parsePosFile(format: PosFormat, text: string): PosFileResult {
-  const r = format === 'json' ? parseJsonFile(text) : parseCsvFile(text);
+/** `text` is already decoded (pos-decode.ts); the profile says how to read a CSV (JSON is Outpost's own shape). */
+export function parsePosFile(format: PosFormat, text: string, profile: PosProfile = DEFAULT_PROFILE): PosFileResult {
+  const r = format === 'json' ? parseJsonFile(text) : parseCsvFile(text, profile);
   if (!r.ok) return r;
   if (r.documents.length === 0) return fail(null, '', null, 'the file holds no sale or return');
   const dup = firstDuplicate(r.documents);
@@ -126,55 +132,47 @@ function idOf(raw: unknown, key: string): string | null {
 
 // ---- CSV
 
-const COLUMNS = {
-  type: 'type',
-  transactionid: 'transactionId',
-  sku: 'sku',
-  qty: 'qty',
-  unitprice: 'unitPrice',
-  taxamount: 'taxAmount',
-  refundamount: 'refundAmount',
-  reasoncode: 'reasonCode',
-  disposition: 'disposition',
-  tendermethod: 'tenderMethod',
-  tenderamount: 'tenderAmount',
-  currency: 'currency',
-  businessdate: 'businessDate',
-  originaltransactionid: 'originalTransactionId',
-} as const;
-type Column = (typeof COLUMNS)[keyof typeof COLUMNS];
-const INTEGER_COLUMNS: ReadonlySet<Column> = new Set(['qty', 'unitPrice', 'taxAmount', 'refundAmount', 'tenderAmount']);
-const PER_DOCUMENT: readonly Column[] = ['currency', 'businessDate', 'originalTransactionId'];
+const LOOSE: ReadonlyMap<string, PosField> = new Map(POS_FIELDS.map((f) => [headerKey(f), f]));
+const QTY: PosField = 'qty';
+const PER_DOCUMENT: readonly PosField[] = ['currency', 'businessDate', 'originalTransactionId'];
 
 /** A document being assembled from its rows; rows remember which line of the file they came from. */
 interface Draft {
   kind: 'sale' | 'return';
   id: string;
   firstLine: number;
-  fields: Partial<Record<Column, string>>;
+  fields: Partial<Record<PosField, string>>;
   lines: { line: number; value: Record<string, unknown> }[];
   tenders: { line: number; value: Record<string, unknown> }[];
 }
 
-function parseCsvFile(text: string): PosFileResult {
-  const csv = parseCsv(text);
+/** The till's header → column index of each of Outpost's fields: the profile's names first, then Outpost's own. */
+function columnIndex(header: string[], profile: PosProfile): Map<PosField, number> {
+  const mapped = new Map(Object.entries(profile.columns).map(([till, field]) => [headerKey(till), field]));
+  const index = new Map<PosField, number>();
+  header.forEach((name, i) => {
+    const field = mapped.get(headerKey(name)) ?? LOOSE.get(headerKey(name));
+    if (field && !index.has(field)) index.set(field, i);
+  });
+  return index;
+}
+
+function parseCsvFile(text: string, profile: PosProfile): PosFileResult {
+  const csv = parseCsv(text, profile.delimiter);
   if (!csv.ok) return fail(csv.line, '', null, csv.message);
   const [header, ...rows] = csv.rows;
   if (!header) return fail(null, '', null, 'the file is empty');
-  const index = new Map<Column, number>();
-  header.cells.forEach((name, i) => {
-    const col = COLUMNS[headerKey(name) as keyof typeof COLUMNS];
-    if (col && !index.has(col)) index.set(col, i);
-  });
-  if (!index.has('transactionId')) return fail(header.line, 'transactionId', null, 'the header row has no transactionId column');
+  const index = columnIndex(header.cells, profile);
+  if (!index.has('transactionId') && profile.defaults.transactionId === undefined) {
+    const seen = header.cells.map((c) => JSON.stringify(c)).join(', ');
+    const hint = profile.name === DEFAULT_PROFILE.name ? `; if this till names it otherwise, map it in an import profile (${POS_PROFILE_DIR}/*.json, "columns")` : ` in profile ${profile.name}`;
+    return fail(header.line, 'transactionId', null, `the header row has no transactionId column (it has ${seen})${hint}`);
+  }
 
   const drafts = new Map<string, Draft>();
   const errors: PosFileError[] = [];
-  for (const row of rows) {
-    const e = addRow(row, index, drafts);
-    if (e) errors.push(e);
-  }
-  if (errors.length) return { ok: false, errors };
+  for (const row of rows) errors.push(...addRow(row, index, profile, drafts));
+  if (errors.length) return bounded(errors);
 
   const documents: PosDocument[] = [];
   for (const d of drafts.values()) {
@@ -195,29 +193,55 @@ function parseCsvFile(text: string): PosFileResult {
       errors.push({ line: from ?? d.firstLine, at, transactionId: d.id, message: iss.message });
     }
   }
-  return errors.length ? { ok: false, errors: errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) } : { ok: true, documents };
+  return errors.length ? bounded(errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) : { ok: true, documents };
 }
 
-function addRow(row: CsvRow, index: Map<Column, number>, drafts: Map<string, Draft>): PosFileError | null {
-  const cell = (c: Column): string | undefined => {
+/** Every problem is listed up to a bound; a file wrong on every line says so once instead of ten thousand times. */
+function bounded(errors: PosFileError[]): PosFileResult {
+  if (errors.length <= MAX_REPORTED_ERRORS) return { ok: false, errors };
+  const more = errors.length - MAX_REPORTED_ERRORS;
+  return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), { line: null, at: '', transactionId: null, message: `${more} more problem(s) not listed` }] };
+}
+
+/** One row into its document's draft; returns every problem the row has (none: it was added). */
+function addRow(row: CsvRow, index: Map<PosField, number>, profile: PosProfile, drafts: Map<string, Draft>): PosFileError[] {
+  const cell = (c: PosField): string | undefined => {
     const i = index.get(c);
     const v = i === undefined ? undefined : row.cells[i];
-    return v === undefined || v === '' ? undefined : v;
+    return v === undefined || v === '' ? profile.defaults[c] : v;
   };
   const id = cell('transactionId');
-  if (id === undefined) return { line: row.line, at: 'transactionId', transactionId: null, message: 'transactionId is empty' };
+  const errors: PosFileError[] = [];
+  const err = (at: string, message: string) => errors.push({ line: row.line, at, transactionId: id ?? null, message });
+  if (id === undefined) err('transactionId', 'transactionId is empty');
   const type = (cell('type') ?? 'sale').toLowerCase();
-  if (type !== 'sale' && type !== 'return') return { line: row.line, at: 'type', transactionId: id, message: `type must be sale or return, got ${JSON.stringify(type)}` };
-  const num: Partial<Record<Column, number>> = {};
-  for (const c of INTEGER_COLUMNS) {
+  if (type !== 'sale' && type !== 'return') err('type', `type must be sale or return, got ${JSON.stringify(type)}`);
+  const num: Partial<Record<PosField, number>> = {};
+  for (const c of [QTY, ...MONEY_FIELDS]) {
     const v = cell(c);
     if (v === undefined) continue;
-    if (!/^-?\d+$/.test(v)) {
-      const hint = c === 'qty' ? 'a whole number' : 'a whole number of minor units (450 for 4.50)';
-      return { line: row.line, at: c, transactionId: id, message: `${c} must be ${hint}, got ${JSON.stringify(v)}` };
+    if (c === QTY) {
+      if (/^-?\d+$/.test(v)) num[c] = Number(v);
+      else err(c, `qty must be a whole number, got ${JSON.stringify(v)}`);
+      continue;
     }
-    num[c] = Number(v);
+    const m = parseMoney(v, profile);
+    if (m.ok) num[c] = m.value;
+    else err(c, `${c} ${m.message}`);
   }
+  const date = cell('businessDate');
+  let isoDate: string | undefined;
+  if (date !== undefined) {
+    const d = parseDate(date, profile.dateFormat);
+    if (d.ok) isoDate = d.value;
+    else err('businessDate', `businessDate ${d.message}`);
+  }
+  const sku = cell('sku');
+  const tenderMethod = cell('tenderMethod');
+  const hasTender = tenderMethod !== undefined || cell('tenderAmount') !== undefined;
+  if (sku === undefined && !hasTender) err('sku', 'the row has neither a line (sku) nor a tender (tenderMethod)');
+  if (hasTender && type === 'return') err('tenderMethod', 'a return carries refundAmount on its lines, not tenders');
+  if (errors.length || id === undefined || (type !== 'sale' && type !== 'return')) return errors;
 
   const key = `${type}\u0000${id}`;
   let d = drafts.get(key);
@@ -226,16 +250,12 @@ function addRow(row: CsvRow, index: Map<Column, number>, drafts: Map<string, Dra
     drafts.set(key, d);
   }
   for (const c of PER_DOCUMENT) {
-    const v = cell(c);
+    const v = c === 'businessDate' ? isoDate : cell(c);
     if (v === undefined) continue;
     const had = d.fields[c];
-    if (had !== undefined && had !== v) return { line: row.line, at: c, transactionId: id, message: `${c} ${v} differs from ${had} on line ${d.firstLine} of the same transaction` };
-    d.fields[c] = v;
+    if (had !== undefined && had !== v) err(c, `${c} ${v} differs from ${had} on line ${d.firstLine} of the same transaction`);
+    else d.fields[c] = v;
   }
-  const sku = cell('sku');
-  const tenderMethod = cell('tenderMethod');
-  const hasTender = tenderMethod !== undefined || num.tenderAmount !== undefined;
-  if (sku === undefined && !hasTender) return { line: row.line, at: 'sku', transactionId: id, message: 'the row has neither a line (sku) nor a tender (tenderMethod)' };
   if (sku !== undefined) {
     const value: Record<string, unknown> =
       type === 'sale'
@@ -243,9 +263,6 @@ function addRow(row: CsvRow, index: Map<Column, number>, drafts: Map<string, Dra
         : { sku, qty: num.qty, refundAmount: num.refundAmount, reasonCode: cell('reasonCode'), disposition: cell('disposition') };
     d.lines.push({ line: row.line, value });
   }
-  if (hasTender) {
-    if (type === 'return') return { line: row.line, at: 'tenderMethod', transactionId: id, message: 'a return carries refundAmount on its lines, not tenders' };
-    d.tenders.push({ line: row.line, value: { method: tenderMethod, amount: num.tenderAmount } });
-  }
-  return null;
+  if (hasTender) d.tenders.push({ line: row.line, value: { method: tenderMethod, amount: num.tenderAmount } });
+  return errors;
 }

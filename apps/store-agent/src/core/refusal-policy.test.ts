@@ -32,4 +32,9 @@ describe('refusal policy', () => {
     }
     expect(planForRefusal(refusal('not_ready', 'hello first'), batch, own)).toMatchObject({ kind: 'reconnect' });
   });
+
+  it('seq_conflict renumbers after central, or reconnects when central does not say where', () => {
+    expect(planForRefusal(refusal('seq_conflict', 'restored', { conflictSeq: 21, storedSeq: 50 }), batch, own)).toEqual({ kind: 'renumber', conflictSeq: 21, storedSeq: 50 });
+    expect(planForRefusal(refusal('seq_conflict', 'restored', { conflictSeq: 21 }), batch, own)).toMatchObject({ kind: 'reconnect' });
+  });
 });

@@ -11,9 +11,12 @@ export interface BatchBounds {
  * - hold: wait for the other outstanding acks, then after `delay` resume sending after `resumeAfter`
  *   ('acked' = the acked mark; a number = central's own word on what it holds, adopted through resync).
  * - reconnect: start over with hello.
+ * - renumber: central holds conflictSeq with another event id (this data folder was restored or cloned): move our
+ *   events there after central's storedSeq, keeping their ids, and resend.
  */
 export type RefusalPlan =
   | { kind: 'reconnect'; reason: string }
+  | { kind: 'renumber'; conflictSeq: number; storedSeq: number }
   | { kind: 'hold'; resumeAfter: number | 'acked'; delay: number | 'backoff'; error: string | null; bounds: BatchBounds | null };
 
 export function planForRefusal(r: Refusal, batch: { firstSeq: number; count: number; bytes: number }, own: BatchBounds): RefusalPlan {
@@ -42,6 +45,12 @@ export function planForRefusal(r: Refusal, batch: { firstSeq: number; count: num
     }
     case 'retry_after':
       return { kind: 'hold', resumeAfter: 'acked', delay: positiveInt(det.retryAfterMs) ?? 'backoff', error: null, bounds: null };
+    case 'seq_conflict': {
+      const conflictSeq = positiveInt(det.conflictSeq);
+      const storedSeq = positiveInt(det.storedSeq);
+      if (conflictSeq === null || storedSeq === null) return { kind: 'reconnect', reason: 'seq_conflict without conflictSeq and storedSeq' };
+      return { kind: 'renumber', conflictSeq, storedSeq };
+    }
     case 'not_ready':
       return { kind: 'reconnect', reason: 'central says hello is missing' };
     default:

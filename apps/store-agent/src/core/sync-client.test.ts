@@ -56,6 +56,18 @@ describe('sync client against a real socket.io peer', () => {
     await drained(a);
   });
 
+  it('answers a message from central it does not know with a refusal, and keeps syncing', async () => {
+    const p = await peer();
+    const a = agentFor(p);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    expect(await p.emitToAll('reboot-till', {})).toEqual([
+      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands'] } } },
+    ]);
+    captureN(a, 2);
+    await drained(a);
+  });
+
   it('keeps several batches in flight, up to the bound', async () => {
     const p = await peer();
     p.holdUntilOutstanding = 3; // acks are held until three batches are outstanding at once
@@ -82,22 +94,65 @@ describe('sync client against a real socket.io peer', () => {
     const p2 = await peer();
     p2.storedSeq = 25; // this device's stream already went further (the PC was restored from an old copy)
     const b = agentFor(p2, {}, enrolledDir(dirs, { centralUrl: p2.url }));
-    captureN(b, 3);
+    const reborn = captureN(b, 3); // seqs 1..3 again, but other events than central's 1..3
     await b.start({ http: false });
     await drained(b);
-    expect(b.status().lastAckedSeq).toBe(25);
-    expect(b.capture.sale(sale('after-restore')).seq).toBe(26);
-    await waitFor(() => p2.storedSeq === 26, 'the new event after the restored seq');
+    // Central's event-id check refused them (seq_conflict): renumbered after 25, ids kept, none skipped.
+    expect(p2.refusals.map((r) => !r.ok && r.error.code)).toEqual(['seq_conflict']);
+    expect(p2.events).toEqual(reborn.map((eventId, i) => ({ seq: 26 + i, eventId })));
+    expect(b.status().lastAckedSeq).toBe(28);
+    expect(b.capture.sale(sale('after-restore')).seq).toBe(29);
+    await waitFor(() => p2.storedSeq === 29, 'the new event after the renumbered ones');
+  });
+
+  it('a restored copy whose first unacked events central does hold: those are duplicates, only the new ones move', async () => {
+    const p = await peer();
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '3' });
+    const ids = captureN(a, 8); // the copy: 1..8 captured, only 1..2 acked when it was taken
+    a.outbox.markAcked(2);
+    // The original sent 1..5 and then 6..12 of its own before it was replaced by the copy.
+    p.events.push(...ids.slice(0, 5).map((eventId, i) => ({ seq: i + 1, eventId })));
+    p.events.push(...Array.from({ length: 7 }, (_, i) => ({ seq: 6 + i, eventId: `other-${i}` })));
+    p.storedSeq = 12;
+    await a.start({ http: false });
+    await drained(a);
+    expect(p.events.filter((e) => e.seq > 12)).toEqual(ids.slice(5).map((eventId, i) => ({ seq: 13 + i, eventId })));
+    expect(a.status().lastAckedSeq).toBe(15);
+  });
+
+  it('a clone racing the original: seqs already sent above central stay, only the colliding ones move behind', async () => {
+    const p = await peer();
+    p.holdUntilOutstanding = 4; // all four batches are in flight before central answers any of them
+    const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '3', OUTPOST_MAX_IN_FLIGHT: '4' });
+    const ids = captureN(a, 10);
+    p.intercept = (_b, n) => {
+      if (n === 1) {
+        // Meanwhile the other copy of this device stored its own seqs 1..5.
+        p.events.push(...Array.from({ length: 5 }, (_, i) => ({ seq: i + 1, eventId: `clone-${i}` })));
+        p.storedSeq = 5;
+      }
+      return null;
+    };
+    await a.start({ http: false });
+    await drained(a);
+    expect(p.refusals.map((r) => !r.ok && r.error.code)).toEqual(['seq_conflict', 'seq_conflict', 'seq_gap', 'seq_gap']);
+    expect(p.events.filter((e) => e.seq > 5)).toEqual([
+      ...ids.slice(5).map((eventId, i) => ({ seq: 6 + i, eventId })),
+      ...ids.slice(0, 5).map((eventId, i) => ({ seq: 11 + i, eventId })),
+    ]);
+    expect(a.status().lastAckedSeq).toBe(15);
   });
 
   it('on seq_gap waits for its acks, resumes from the expected seq and drains', async () => {
     const p = await peer();
     const a = agentFor(p, { OUTPOST_BATCH_EVENTS: '4' });
     const ids = captureN(a, 20);
-    // Central already holds 1..6 but its hello says 0 (e.g. an ack lost in a crash): the first batch is refused.
+    a.outbox.markAcked(10);
+    // Central holds 1..6 only but its hello says 10 (e.g. a node whose database was restored meanwhile): the
+    // first batch (from 11) is refused with seq_gap.
     p.events.push(...ids.slice(0, 6).map((eventId, i) => ({ seq: i + 1, eventId })));
     p.storedSeq = 6;
-    p.helloStoredSeq = 0;
+    p.helloStoredSeq = 10;
     await a.start({ http: false });
     const s = await drained(a);
     expect(s.lastAckedSeq).toBe(20);

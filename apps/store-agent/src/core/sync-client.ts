@@ -15,7 +15,7 @@ import type { Logger } from './log.js';
 import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
-import { onCommandsMessage } from './command-channel.js';
+import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
 import type { Settings } from './config.js';
 
 export type ConnectFn = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -55,6 +55,14 @@ export class SyncClient {
   private ready = false;
   /** Highest seq handed to the socket in this session; the next batch starts after it. */
   private cursor = 0;
+  /** Highest seq ever handed to the socket in this session (the cursor moves back on a hold; this does not). */
+  private highestSent = 0;
+  /**
+   * Set at hello when central holds seqs we have not seen acked: our events up to here are resent first and
+   * central compares their event ids; nothing above goes out before they are acked, so a seq_conflict can move
+   * the whole unsent tail in one piece.
+   */
+  private verifyUpTo = 0;
   private inFlight = 0;
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
@@ -99,6 +107,7 @@ export class SyncClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    socket.onAny((event: unknown, ...args: unknown[]) => onUnknownMessage(this.d.log, event, args));
   }
 
   stop(): void {
@@ -164,6 +173,8 @@ export class SyncClient {
     const c = ok.data;
     const r = this.d.outbox.resync(c.storedSeq);
     this.cursor = r.ackedSeq;
+    this.verifyUpTo = Math.min(c.storedSeq, r.lastSeq) > r.ackedSeq ? Math.min(c.storedSeq, r.lastSeq) : 0;
+    if (this.verifyUpTo > 0) this.d.log.info('central holds seqs not acked here; resending them for an event-id check', { ackedSeq: r.ackedSeq, upTo: this.verifyUpTo });
     this.limits = {
       maxBatchEvents: Math.min(this.own.maxBatchEvents, c.limits.maxBatchEvents),
       maxBatchBytes: Math.min(this.own.maxBatchBytes, c.limits.maxBatchBytes),
@@ -203,6 +214,8 @@ export class SyncClient {
   private resetSession(): void {
     this.ready = false;
     this.inFlight = 0;
+    this.highestSent = 0;
+    this.verifyUpTo = 0;
     this.hold = null;
     this.crashPending = false;
     if (this.holdTimer) clearTimeout(this.holdTimer);
@@ -235,9 +248,16 @@ export class SyncClient {
     if (!this.ready || this.hold || this.stopped) return;
     const session = this.session;
     while (this.inFlight < this.limits.maxInFlight) {
-      const b = this.d.outbox.readBatch(this.cursor, this.limits.maxBatchEvents, this.limits.maxBatchBytes);
+      let maxEvents = this.limits.maxBatchEvents;
+      if (this.verifyUpTo > 0) {
+        if (this.d.outbox.ackedSeq() >= this.verifyUpTo) this.verifyUpTo = 0;
+        else if (this.cursor >= this.verifyUpTo) break; // wait for central's word on the resent ones
+        else maxEvents = Math.min(maxEvents, this.verifyUpTo - this.cursor);
+      }
+      const b = this.d.outbox.readBatch(this.cursor, maxEvents, this.limits.maxBatchBytes);
       if (!b) break;
       this.cursor = b.firstSeq + b.count - 1;
+      this.highestSent = Math.max(this.highestSent, this.cursor);
       this.inFlight++;
       void this.send(b, session);
     }
@@ -269,7 +289,7 @@ export class SyncClient {
       this.refused(b, { ok: false, error: { code: 'bad_request', message: 'central answered a batch with an unknown shape', details: null } });
     } else if (parsed.data.ok) {
       const stored = parsed.data.storedSeq;
-      this.d.outbox.markAcked(stored);
+      this.d.outbox.markAcked(stored, last);
       if (stored < last) {
         // Central kept less than we sent: resend from what it holds once the other acks are in.
         this.holdFor({ reason: 'short ack', delayMs: 0, cursor: () => this.d.outbox.resync(stored).ackedSeq });
@@ -288,6 +308,7 @@ export class SyncClient {
     this.d.log.warn('batch refused', { code: r.error.code, message: r.error.message, firstSeq: b.firstSeq, count: b.count });
     const plan = planForRefusal(r, { firstSeq: b.firstSeq, count: b.count, bytes: b.buffer.length }, this.own);
     if (plan.kind === 'reconnect') return this.reconnect(plan.reason, this.backoff());
+    if (plan.kind === 'renumber') return this.renumber(plan.conflictSeq, plan.storedSeq);
     if (plan.bounds) {
       this.own = { ...this.own, ...plan.bounds };
       this.limits = {
@@ -307,6 +328,31 @@ export class SyncClient {
       delayMs: plan.delay === 'backoff' ? this.backoff() : plan.delay,
       cursor: resume === 'acked' ? () => this.d.outbox.ackedSeq() : () => this.d.outbox.resync(resume).ackedSeq,
     });
+  }
+
+  /**
+   * Central holds our seq conflictSeq with another event: this data folder was restored from an older copy or
+   * cloned. Renumber at once (later refusals of batches in flight are echoes of this one and are ignored while
+   * the hold stands), then resend from the new acked mark once the in-flight acks are in.
+   */
+  private renumber(conflictSeq: number, storedSeq: number): void {
+    if (this.hold) return;
+    const res = this.d.outbox.renumber(conflictSeq, storedSeq, this.highestSent);
+    this.verifyUpTo = 0;
+    if (res) {
+      this.d.log.warn('this device was restored from an older copy or cloned: central holds other events at our seqs; renumbered ours after central\'s, event ids kept', {
+        conflictSeq,
+        storedSeq,
+        moved: res.moved,
+        from: res.from,
+        to: res.to,
+        newFrom: res.from + res.shift,
+        newTo: res.to + res.shift,
+      });
+    } else {
+      this.d.log.warn('seq_conflict that does not fit this outbox; resending from the acked mark', { conflictSeq, storedSeq });
+    }
+    this.holdFor({ reason: 'seq_conflict', delayMs: res ? 0 : this.backoff(), cursor: () => this.d.outbox.ackedSeq() });
   }
 
   /** The first refusal decides; later refusals of batches already in flight are its echoes. */

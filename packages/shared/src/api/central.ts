@@ -4,6 +4,7 @@ import { businessIdSchema, rawEnvelopeSchema } from '../events.js';
 import { limitSchema, listResponse } from './common.js';
 
 export * from './reservations.js';
+export * from './alerts.js';
 
 /** Store ids also appear in URLs and file names: letters, digits, dot, dash, underscore. */
 export const storeIdSchema = z
@@ -48,13 +49,44 @@ export const storeStatusSchema = z.object({
   /** Commands in the store's stream (highest command seq). */
   commandSeq: z.number().int(),
   devices: z.array(deviceStatusSchema),
+  /** The store's worst state, in this order: error, offline, lagging, online. */
+  status: z.enum(['error', 'offline', 'lagging', 'online']),
+  /** Events waiting at the store (all its devices, as they last reported). */
+  pendingUp: z.number().int(),
+  /** Open alerts of the store. */
+  alerts: z.number().int(),
 });
-export const storesQuery = z.object({ after: z.string().optional(), limit: limitSchema });
+export const fleetStatusSchema = z.enum(['online', 'offline', 'lagging', 'error']);
+export const fleetSortSchema = z.enum(['worst', 'store', 'name', 'lastSeen', 'pending']);
+export const storesQuery = z.object({
+  /** Part of a store id, store name, device name or device id (case-insensitive). */
+  q: z.string().max(128).optional(),
+  /** online: a device connected; offline: none; lagging: events or commands waiting; error: a device error or an open alert. */
+  status: fleetStatusSchema.optional(),
+  /** worst (default): errors, then offline, then lagging, then the rest; each by store id. */
+  sort: fleetSortSchema.default('worst'),
+  after: z.string().max(512).optional(),
+  limit: limitSchema,
+});
+export const fleetSummarySchema = z.object({
+  stores: z.number().int(),
+  online: z.number().int(),
+  offline: z.number().int(),
+  lagging: z.number().int(),
+  error: z.number().int(),
+  /** Events waiting at stores, fleet-wide. */
+  pendingUp: z.number().int(),
+  /** Commands waiting at central, fleet-wide (each store's furthest-behind device). */
+  commandsWaiting: z.number().int(),
+  alerts: z.object({ critical: z.number().int(), warning: z.number().int() }),
+});
 export const storesResponse = listResponse(storeStatusSchema);
 
 export const eventsQuery = z.object({
   storeId: z.string().optional(),
   type: z.string().optional(),
+  /** The POS document: a sale's transactionId, a return's returnId or a count's countId (reconciliation drill-down). */
+  documentId: z.string().min(1).max(128).optional(),
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as next').optional(),
   limit: limitSchema,
 });
@@ -143,6 +175,7 @@ export const conflictKindSchema = z.enum([
   'pick_after_cancel',
   'pickup_after_cancel',
   'pick_unexpected',
+  'device_restored',
 ]);
 export const conflictsQuery = z.object({
   storeId: z.string().optional(),

@@ -9,6 +9,9 @@ import { z } from 'zod';
  * - not_ready: `hello` has not been exchanged yet on this connection
  * - bad_request: the message itself does not parse
  * - internal: central failed; nothing was stored
+ * - seq_conflict (v2): the batch repeats a seq central already holds, but with another event id: the device was
+ *   restored from an older copy or cloned. details: {conflictSeq, storedSeq, eventId, heldEventId}. Nothing was
+ *   stored; the agent renumbers its events from conflictSeq after storedSeq (keeping their event ids) and resends.
  */
 export const refusalCodeSchema = z.enum([
   'seq_gap',
@@ -19,6 +22,7 @@ export const refusalCodeSchema = z.enum([
   'bad_request',
   'protocol_unsupported',
   'internal',
+  'seq_conflict',
 ]);
 export type RefusalCode = z.infer<typeof refusalCodeSchema>;
 

@@ -3,9 +3,17 @@
  * wire shape of any message in this folder changes; `protocol-shape.test.ts` fails until you do.
  * Central accepts agents from MIN_SUPPORTED_PROTOCOL_VERSION up to PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_SUPPORTED_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HISTORY: readonly { version: number; date: string; change: string }[] = [
   { version: 1, date: '2026-11-23', change: 'initial: handshake auth, hello, batch, commands, status' },
+  {
+    version: 2,
+    date: '2026-11-29',
+    change:
+      'batch.ack may refuse with seq_conflict (a resent seq carries another event id: device restored or cloned); a v2 agent resends its unacked events up to central\'s storedSeq for that check instead of adopting storedSeq. Central answers v1 agents as before.',
+  },
 ];
+/** From this protocol version on, an agent understands `seq_conflict` and resends its unverified overlap. */
+export const SEQ_CONFLICT_PROTOCOL_VERSION = 2;
 export const AGENT_NAMESPACE = '/agent';

@@ -1,7 +1,11 @@
-// The fleet table: every store and device, live (refreshed every 2 s), enrolment of a new store (the one-time
-// code is shown once, here), another code for an existing store, and revoking a device.
-import { all, api } from '../api.js';
+// The fleet page: a summary of the whole fleet, then the fleet table, live (refreshed every 2 s) and searched,
+// filtered, sorted (worst first) and paged by central, so it stays one screen with thousands of stores; enrolment
+// of a new store (the one-time code is shown once, here), another code for an existing store, revoking a device.
+import { api, can } from '../api.js';
 import { badge, clear, h, table, time } from '../dom.js';
+
+const PAGE_SIZE = 50;
+const STATUS_LABEL = { error: 'needs attention', offline: 'offline', lagging: 'lagging', online: 'online' };
 
 export function fleetView(root) {
   const codeBox = h('div', { class: 'code-box', 'data-testid': 'enrollment-code', hidden: true });
@@ -37,8 +41,77 @@ export function fleetView(root) {
     codeBox.hidden = false;
   }
 
+  const summary = h('div', { class: 'summary', 'data-testid': 'fleet-summary' });
   const tableHolder = h('div', { class: 'table-holder' });
-  root.append(h('h2', { text: 'Fleet' }), tableHolder, h('div', { class: 'panel' }, form, formError, codeBox));
+  // What the operator asked for: kept across refreshes; a new search or filter starts again at the first page.
+  const query = { q: '', status: '', sort: 'worst' };
+  let cursors = [null]; // the `after` of each page seen so far; the last one is the current page
+  let next = null;
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Store id, name or device', 'data-testid': 'fleet-search', 'aria-label': 'Search stores' });
+  const status = h(
+    'select',
+    { name: 'status', 'data-testid': 'fleet-status', 'aria-label': 'Show' },
+    h('option', { value: '', text: 'All stores' }),
+    ['error', 'offline', 'lagging', 'online'].map((v) => h('option', { value: v, text: STATUS_LABEL[v] })),
+  );
+  const sort = h(
+    'select',
+    { name: 'sort', 'data-testid': 'fleet-sort', 'aria-label': 'Sort by' },
+    [['worst', 'Worst first'], ['store', 'Store id'], ['name', 'Name'], ['lastSeen', 'Last seen'], ['pending', 'Events waiting']].map(([v, t]) => h('option', { value: v, text: t })),
+  );
+  const prev = h('button', { type: 'button', 'data-testid': 'fleet-prev', text: '← Previous' });
+  const nextBtn = h('button', { type: 'button', 'data-testid': 'fleet-next', text: 'Next →' });
+  const pageInfo = h('span', { class: 'muted', 'data-testid': 'fleet-page' });
+  let typing = null;
+  const restart = () => {
+    cursors = [null];
+    void refresh();
+  };
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      query.q = search.value.trim();
+      restart();
+    }, 250);
+  });
+  status.addEventListener('change', () => {
+    query.status = status.value;
+    restart();
+  });
+  sort.addEventListener('change', () => {
+    query.sort = sort.value;
+    restart();
+  });
+  prev.addEventListener('click', () => {
+    if (cursors.length > 1) cursors.pop();
+    void refresh();
+  });
+  nextBtn.addEventListener('click', () => {
+    if (next) cursors.push(next);
+    void refresh();
+  });
+  const controls = h('div', { class: 'controls' }, search, status, sort, prev, pageInfo, nextBtn);
+  // A viewer sees the fleet only: enrolment, new codes and revoking are an operator's.
+  root.append(h('h2', { text: 'Fleet' }), summary, controls, tableHolder, can('operate') ? h('div', { class: 'panel' }, form, formError, codeBox) : null);
+
+  function card(label, value, testid, bad = false) {
+    return h('div', { class: `card${bad ? ' bad' : ''}`, 'data-testid': testid }, h('div', { class: 'card-value', text: value }), h('div', { class: 'muted', text: label }));
+  }
+
+  async function refreshSummary() {
+    const [sum, erp] = await Promise.all([api('/fleet/summary'), api('/erp/status').catch(() => null)]);
+    const erpText = erp ? (erp.circuit.state === 'closed' ? 'posting' : `circuit ${erp.circuit.state}`) : 'unknown';
+    clear(summary).append(
+      card('stores', sum.stores, 'sum-stores'),
+      card('online', sum.online, 'sum-online'),
+      card('offline', sum.offline, 'sum-offline', sum.offline > 0),
+      card('lagging', sum.lagging, 'sum-lagging', sum.lagging > 0),
+      card('need attention', sum.error, 'sum-error', sum.error > 0),
+      card('events waiting at stores', sum.pendingUp, 'sum-pending'),
+      card('commands waiting at central', sum.commandsWaiting, 'sum-commands'),
+      card('ERP', erp ? `${erpText}, ${erp.postings.dead ?? 0} dead` : erpText, 'sum-erp', erp ? erp.circuit.state !== 'closed' || (erp.postings.dead ?? 0) > 0 : false),
+    );
+  }
 
   async function newCode(storeId) {
     const r = await api(`/stores/${encodeURIComponent(storeId)}/enrollment-codes`, { method: 'POST' });
@@ -66,13 +139,30 @@ export function fleetView(root) {
   }
 
   async function refresh() {
-    const stores = await all('/stores');
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: query.sort });
+    if (query.q) params.set('q', query.q);
+    if (query.status) params.set('status', query.status);
+    const after = cursors.at(-1);
+    if (after) params.set('after', after);
+    const [page] = await Promise.all([api(`/stores?${params}`), refreshSummary()]);
+    next = page.next;
+    prev.disabled = cursors.length <= 1;
+    nextBtn.disabled = !next;
+    pageInfo.textContent = `page ${cursors.length}`;
     const rows = [];
-    for (const st of stores) {
-      const storeCell = () => h('td', {}, h('a', { href: `#/store/${encodeURIComponent(st.storeId)}`, text: st.storeId }), h('div', { class: 'muted', text: st.name }));
-      const codeBtn = () => h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
+    for (const st of page.items) {
+      const storeCell = () =>
+        h(
+          'td',
+          {},
+          h('a', { href: `#/store/${encodeURIComponent(st.storeId)}`, text: st.storeId }),
+          h('div', { class: 'muted', text: st.name }),
+          h('span', { class: `badge status-${st.status}`, 'data-col': 'status', text: STATUS_LABEL[st.status] }),
+          st.alerts > 0 ? h('span', { class: 'badge bad', 'data-col': 'alerts', title: 'open alerts', text: `${st.alerts} alert${st.alerts === 1 ? '' : 's'}` }) : null,
+        );
+      const codeBtn = () => can('operate') && h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
       if (st.devices.length === 0) {
-        rows.push(h('tr', { 'data-store-id': st.storeId }, storeCell(), h('td', { colspan: 7, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
+        rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 7, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
         continue;
       }
       for (const d of st.devices) {
@@ -80,7 +170,7 @@ export function fleetView(root) {
         rows.push(
           h(
             'tr',
-            { 'data-store-id': st.storeId, 'data-device-id': d.deviceId, 'data-online': String(d.online), 'data-revoked': String(revoked) },
+            { 'data-store-id': st.storeId, 'data-status': st.status, 'data-device-id': d.deviceId, 'data-online': String(d.online), 'data-revoked': String(revoked) },
             storeCell(),
             h('td', {}, d.name, h('div', { class: 'muted mono', title: d.deviceId, text: `…${d.deviceId.slice(-8)}` })),
             h('td', { 'data-col': 'online' }, revoked ? h('span', { class: 'badge bad', text: 'revoked' }) : badge(d.online, 'online', 'offline')),
@@ -89,15 +179,16 @@ export function fleetView(root) {
             h('td', { class: 'num', 'data-col': 'pending-up', text: d.pendingUp ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
             h('td', { class: 'error-text', 'data-col': 'last-error', text: d.lastError ?? '' }),
-            h('td', {}, codeBtn(), revoked ? null : revokeButton(d)),
+            h('td', {}, codeBtn(), revoked || !can('operate') ? null : revokeButton(d)),
           ),
         );
       }
     }
     // Replace the table only when nothing in it is armed or focused, so a refresh never eats a click.
     if (tableHolder.querySelector('[data-armed="true"]:not(:disabled)')) return;
+    const empty = query.q || query.status ? 'No store matches.' : 'No store yet: enrol one below.';
     clear(tableHolder).append(
-      table(['Store', 'Device', 'Online', 'Last seen', 'Agent version', 'Events waiting at store', 'Commands waiting at central', 'Last error', ''], rows, 'No store yet: enrol one below.'),
+      table(['Store', 'Device', 'Online', 'Last seen', 'Agent version', 'Events waiting at store', 'Commands waiting at central', 'Last error', ''], rows, empty),
     );
   }
 

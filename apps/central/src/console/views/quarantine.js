@@ -1,5 +1,5 @@
 // Quarantined events (failed validation at central) and ERP dead letters, each with a replay button.
-import { api } from '../api.js';
+import { api, can } from '../api.js';
 import { clear, h, table, time, unavailable } from '../dom.js';
 
 export function quarantineView(root) {
@@ -26,6 +26,7 @@ export function quarantineView(root) {
   const outcomes = new Map();
 
   function replayButton(path, key, row) {
+    if (!can('operate')) return null;
     const b = h('button', { type: 'button', 'data-action': 'replay', text: 'Replay' });
     b.addEventListener('click', async () => {
       b.disabled = true;

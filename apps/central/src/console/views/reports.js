@@ -1,11 +1,24 @@
 // Charts where a person would rather look than read, each with its figures as a CSV download.
 import { all, api, downloadCsv } from '../api.js';
-import { columnChart, minuteLabel, pivot } from '../charts.js';
+import { columnChart, distribution, limitSeries, minuteLabel, pivot, topN } from '../charts.js';
 import { clear, h } from '../dom.js';
 
 const seconds = (v) => (v >= 120 ? `${Math.round(v / 60)} min` : `${Math.round(v * 10) / 10} s`);
 const amount = (v) => (v / 100).toLocaleString(undefined, { maximumFractionDigits: 0 });
 const percent = (v) => `${Math.round(v * 100)}%`;
+// Charts over stores draw at most this many bars or series; the rest are summed or counted, and the figures table
+// and CSV keep every store.
+const TOP = 10;
+const LAG_BANDS = [
+  { label: '< 1 s', from: 0, to: 1 },
+  { label: '1–10 s', from: 1, to: 10 },
+  { label: '10–60 s', from: 10, to: 60 },
+  { label: '1–5 min', from: 60, to: 300 },
+  { label: '5–15 min', from: 300, to: 900 },
+  { label: '15–60 min', from: 900, to: 3600 },
+  { label: '≥ 1 h', from: 3600 },
+];
+const more = (hidden, what) => (hidden ? ` (top ${TOP}; ${hidden} more ${what} in the CSV)` : '');
 
 export function reportsView(root) {
   const today = new Date().toISOString().slice(0, 10);
@@ -33,8 +46,10 @@ export function reportsView(root) {
       all(`/reports/returns-by-reason?${days()}`),
       all(`/reports/count-variance?${days()}`),
     ]);
-    const salesByStore = pivot(sales, 'businessDate', 'storeId', 'salesAmount');
-    const returnsByStore = pivot(sales, 'businessDate', 'storeId', 'returnsAmount');
+    const salesByStore = limitSeries(pivot(sales, 'businessDate', 'storeId', 'salesAmount'), TOP);
+    const returnsByStore = limitSeries(pivot(sales, 'businessDate', 'storeId', 'returnsAmount'), TOP);
+    const worstLag = topN(lag, 'maxLagSeconds', TOP);
+    const worstVariance = topN(variance, 'absVariance', TOP);
     const currencies = [...new Set(sales.map((r) => r.currency))];
     const money = currencies.length === 1 ? ` (${currencies[0]})` : currencies.length ? ' (mixed currencies)' : '';
     clear(grid).append(
@@ -46,6 +61,8 @@ export function reportsView(root) {
           series: [{ name: 'stored', values: rate.items.map((r) => r.events) }, { name: 'quarantined', values: rate.items.map((r) => r.quarantined) }],
           hasData: rate.items.some((r) => r.events + r.quarantined > 0),
           empty: 'Nothing arrived in the last hour.',
+          xLabel: 'minute (local time)',
+          yLabel: 'events',
         }),
         '/reports/ingest-rate?minutes=60',
         'ingest-rate',
@@ -53,22 +70,37 @@ export function reportsView(root) {
       card(
         columnChart({
           id: 'sync-lag',
-          title: 'Sync lag per store: capture to central (last hour)',
-          categories: lag.map((r) => r.storeId),
-          series: [{ name: 'average', values: lag.map((r) => r.avgLagSeconds ?? 0) }, { name: 'worst', values: lag.map((r) => r.maxLagSeconds ?? 0) }],
+          title: `Sync lag per store: capture to central (last hour)${more(worstLag.hidden, 'stores')}`,
+          categories: worstLag.rows.map((r) => r.storeId),
+          series: [{ name: 'average', values: worstLag.rows.map((r) => r.avgLagSeconds ?? 0) }, { name: 'worst', values: worstLag.rows.map((r) => r.maxLagSeconds ?? 0) }],
           format: seconds,
+          yLabel: 'lag',
         }),
         '/reports/sync-lag?minutes=60',
         'sync-lag',
-        `Waiting at stores now: ${lag.map((r) => `${r.storeId} ${r.pendingUp}`).join(', ') || 'none'}`,
+        `Waiting at stores now: ${topN(lag, 'pendingUp', TOP).rows.filter((r) => r.pendingUp > 0).map((r) => `${r.storeId} ${r.pendingUp}`).join(', ') || 'none'}`,
       ),
       card(
-        columnChart({ id: 'sales-by-day', title: `Sales by store and day${money}`, categories: salesByStore.categories, series: salesByStore.series, format: amount }),
+        columnChart({
+          id: 'sync-lag-distribution',
+          title: 'Stores by worst sync lag (last hour)',
+          categories: LAG_BANDS.map((b) => b.label),
+          series: [{ name: 'stores', values: distribution(lag.map((r) => r.maxLagSeconds ?? 0), LAG_BANDS) }],
+          hasData: lag.length > 0,
+          empty: 'Nothing arrived in the last hour.',
+          xLabel: 'worst capture-to-central delay',
+          yLabel: 'stores',
+        }),
+        '/reports/sync-lag?minutes=60',
+        'sync-lag',
+      ),
+      card(
+        columnChart({ id: 'sales-by-day', title: `Sales by store and day${money}`, categories: salesByStore.categories, series: salesByStore.series, format: amount, xLabel: 'business day' }),
         `/reports/sales-by-day?${days()}`,
         'sales-by-day',
       ),
       card(
-        columnChart({ id: 'returns-by-day', title: `Returns by store and day${money}`, categories: returnsByStore.categories, series: returnsByStore.series, format: amount }),
+        columnChart({ id: 'returns-by-day', title: `Returns by store and day${money}`, categories: returnsByStore.categories, series: returnsByStore.series, format: amount, xLabel: 'business day' }),
         `/reports/sales-by-day?${days()}`,
         'sales-by-day',
       ),
@@ -85,13 +117,13 @@ export function reportsView(root) {
       card(
         columnChart({
           id: 'count-variance',
-          title: 'Count variance by store: units counted off the books',
-          categories: variance.map((r) => r.storeId),
-          series: [{ name: 'absolute variance', values: variance.map((r) => r.absVariance) }],
+          title: `Count variance by store: units counted off the books${more(worstVariance.hidden, 'stores')}`,
+          categories: worstVariance.rows.map((r) => r.storeId),
+          series: [{ name: 'absolute variance', values: worstVariance.rows.map((r) => r.absVariance) }],
         }),
         `/reports/count-variance?${days()}`,
         'count-variance',
-        variance.length ? `Inventory accuracy (counted lines matching the books): ${variance.map((r) => `${r.storeId} ${percent(r.accuracy)}`).join(', ')}` : '',
+        worstVariance.rows.length ? `Inventory accuracy (counted lines matching the books): ${worstVariance.rows.map((r) => `${r.storeId} ${percent(r.accuracy)}`).join(', ')}` : '',
       ),
     );
   }

@@ -1,6 +1,6 @@
 // One store: its devices, events per minute, and its event timeline (newest first, page by page), with the
 // quarantine and conflicts that concern it.
-import { all, api } from '../api.js';
+import { api } from '../api.js';
 import { columnChart, minuteLabel } from '../charts.js';
 import { badge, clear, h, table, time } from '../dom.js';
 
@@ -15,6 +15,7 @@ export function summarize(ev) {
 
 export function storeView(root, [storeId = '']) {
   const head = h('div');
+  const alertBox = h('div', { 'data-testid': 'store-alerts' });
   const chart = h('div', { class: 'card narrow' });
   const timeline = h('tbody');
   const more = h('button', { type: 'button', text: 'Load older events', hidden: true });
@@ -23,6 +24,7 @@ export function storeView(root, [storeId = '']) {
   root.append(
     h('p', {}, h('a', { href: '#/fleet', text: '← Fleet' })),
     h('h2', { text: `Store ${storeId}` }),
+    alertBox,
     head,
     chart,
     h('h3', { text: 'Event timeline' }),
@@ -73,8 +75,9 @@ export function storeView(root, [storeId = '']) {
   more.addEventListener('click', () => void loadOlder());
 
   async function refresh() {
-    const stores = await all('/stores');
-    const st = stores.find((x) => x.storeId === storeId);
+    // The fleet list searched for this id (a few rows at most), not the whole fleet.
+    const found = await api(`/stores?q=${encodeURIComponent(storeId)}&sort=store&limit=1000`);
+    const st = found.items.find((x) => x.storeId === storeId);
     if (!st) {
       clear(head).append(h('p', { class: 'error', text: `No store ${storeId}.` }));
       return;
@@ -97,6 +100,10 @@ export function storeView(root, [storeId = '']) {
         ),
         'No device enrolled yet.',
       ),
+    );
+    const alerts = await api(`/alerts?storeId=${encodeURIComponent(storeId)}`);
+    clear(alertBox).append(
+      ...alerts.items.map((a) => h('p', { class: `alert ${a.severity}`, 'data-kind': a.kind }, h('strong', { text: a.kind.replace(/_/g, ' ') }), ` since ${new Date(a.since).toLocaleString()}: `, a.detail)),
     );
     const rate = await api(`/reports/ingest-rate?minutes=60&storeId=${encodeURIComponent(storeId)}&limit=1000`);
     clear(chart).append(

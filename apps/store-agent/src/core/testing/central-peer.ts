@@ -74,6 +74,11 @@ export class CentralPeer {
     return acks.map((a) => commandsAckSchema.parse(a));
   }
 
+  /** Send any message (with an ack) to every connected agent; resolves with their answers. */
+  async emitToAll(event: string, msg: unknown): Promise<unknown[]> {
+    return Promise.all([...this.sockets].map((s) => s.timeout(5000).emitWithAck(event, msg)));
+  }
+
   disconnectAll(): void {
     for (const s of this.sockets) s.disconnect(true);
   }
@@ -130,19 +135,29 @@ export class CentralPeer {
     });
   }
 
-  /** Central's rules in miniature: contiguous seq, bounded size, store then ack the highest stored seq. */
+  /**
+   * Central's rules in miniature: no gap, bounded size; a resent seq is a duplicate only with the event id held
+   * there (else seq_conflict); store the rest, then ack the highest stored seq.
+   */
   private handle(b: ReceivedBatch, buf: Buffer): BatchAck {
-    if (b.firstSeq !== this.storedSeq + 1) return refusal('seq_gap', 'batch does not start at the expected seq', { expectedSeq: this.storedSeq + 1 });
+    if (b.firstSeq > this.storedSeq + 1) return refusal('seq_gap', 'batch does not start at the expected seq', { expectedSeq: this.storedSeq + 1 });
     if (b.count > this.enforce.maxBatchEvents || b.bytes > this.enforce.maxBatchBytes) {
       return refusal('batch_too_large', `batch over ${this.enforce.maxBatchEvents} events or ${this.enforce.maxBatchBytes} bytes`, { ...this.enforce });
     }
     const list = JSON.parse(buf.toString('utf8')) as { seq: number; eventId: string }[];
     if (list.length !== b.count) return refusal('bad_request', 'count does not match events');
-    list.forEach((e, i) => {
+    let duplicates = 0;
+    for (const [i, e] of list.entries()) {
       if (e.seq !== b.firstSeq + i) throw new Error(`event at ${i} has seq ${e.seq}`);
-      this.events.push({ seq: e.seq, eventId: e.eventId });
-    });
-    this.storedSeq = b.firstSeq + b.count - 1;
-    return { ok: true, storedSeq: this.storedSeq, stored: b.count, duplicates: 0, quarantined: 0 };
+      if (e.seq > this.storedSeq) continue;
+      const held = this.events.find((x) => x.seq === e.seq)?.eventId ?? null;
+      if (held !== e.eventId) {
+        return refusal('seq_conflict', `seq ${e.seq} is another event`, { conflictSeq: e.seq, storedSeq: this.storedSeq, eventId: e.eventId, heldEventId: held });
+      }
+      duplicates++;
+    }
+    for (const e of list.slice(duplicates)) this.events.push({ seq: e.seq, eventId: e.eventId });
+    this.storedSeq = Math.max(this.storedSeq, b.firstSeq + b.count - 1);
+    return { ok: true, storedSeq: this.storedSeq, stored: b.count - duplicates, duplicates, quarantined: 0 };
   }
 }

@@ -56,9 +56,10 @@ export function statusBar() {
       barText.textContent = progress.draining ? `${progress.sent} of ${progress.peak} sent${s.online ? '' : ' (paused while offline)'}` : '';
       caught.hidden = progress.caughtUp === null;
       caught.textContent = progress.caughtUp === null ? '' : `Caught up: ${progress.caughtUp} sent`;
-      // Offline is normal (sales keep working); only say more when the agent has a reason to share.
-      problem.hidden = s.online || !s.lastError;
-      problem.textContent = s.online || !s.lastError ? '' : `Not syncing: ${s.lastError}. Sales are kept on this PC and sent later.`;
+      // Offline is normal (sales keep working); only say more when the agent has a reason to share. A problem
+      // while online (a full disk: sales are NOT being saved) is shown as it is.
+      problem.hidden = !s.lastError;
+      problem.textContent = !s.lastError ? '' : s.online ? `Problem: ${s.lastError}` : `Not syncing: ${s.lastError}. Sales are kept on this PC and sent later.`;
     },
   };
 }
