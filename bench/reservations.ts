@@ -160,7 +160,7 @@ export async function run(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     central = spawn(process.execPath, ['apps/central/bin/outpost-central.js', 'start', '--port', String(port), '--database-url', centralDb, '--data-dir', join(work, 'central')], {
       cwd: ROOT,
-      env: { ...process.env, OUTPOST_ADMIN_TOKEN: TOKEN },
+      env: { ...process.env, OUTPOST_ADMIN_TOKEN: TOKEN, OUTPOST_RATE_PER_TOKEN: '100000000' }, // a load test, not a runaway script
       stdio: 'ignore',
     });
     await waitUntil(async () => (await fetch(`${base}/readyz`).catch(() => null))?.ok === true, 'central ready', 60_000);

@@ -124,7 +124,7 @@ async function benchCatchUp(work: string, pgAdmin: string, n: number) {
   const token = 'bench-admin-token-0123456789abcdef';
   const centralUrl = `http://127.0.0.1:${port}`;
   const central = spawn(process.execPath, ['apps/central/bin/outpost-central.js', 'start', '--port', String(port), '--database-url', centralDb, '--data-dir', join(work, `central-${n}`)], {
-    cwd: ROOT, env: { ...process.env, OUTPOST_ADMIN_TOKEN: token }, stdio: 'ignore',
+    cwd: ROOT, env: { ...process.env, OUTPOST_ADMIN_TOKEN: token, OUTPOST_RATE_PER_TOKEN: '100000000' }, stdio: 'ignore',
   });
   try {
     await waitUntil(async () => (await fetch(`${centralUrl}/readyz`).catch(() => null))?.ok === true, 'central ready', 60_000);

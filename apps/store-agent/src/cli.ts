@@ -2,13 +2,14 @@
  * `outpost-agent enroll | start | status`. Thin: argument parsing and process life cycle only; the engine
  * lives in ./core.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { checkCaPem } from './core/central-tls.js';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { dbPath, defaultDataDir, enrolDevice, readEnrolment, runAgentService } from './core/index.js';
 
 const USAGE = `usage:
-  outpost-agent enroll --central URL --code CODE [--data-dir DIR] [--name NAME] [--currency EUR]
+  outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR]
   outpost-agent start [--data-dir DIR] [--port N] [--host H]
   outpost-agent status [--data-dir DIR] [--port N]`;
 
@@ -20,16 +21,24 @@ function fail(msg: string): never {
 async function enroll(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { central: { type: 'string' }, code: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
+    options: { central: { type: 'string' }, code: { type: 'string' }, ca: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } },
   });
   if (!values.central || !values.code) fail(`enroll needs --central and --code\n${USAGE}`);
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
   const currency = values.currency ?? 'EUR';
   if (!/^[A-Z]{3}$/.test(currency)) fail(`--currency must be an ISO 4217 code such as EUR, got ${currency}`);
+  let centralCa: string | undefined;
+  if (values.ca) {
+    try {
+      centralCa = checkCaPem(readFileSync(values.ca, 'utf8'), values.ca);
+    } catch (err) {
+      fail(`--ca: ${(err as Error).message}`);
+    }
+  }
   let e;
   try {
-    e = await enrolDevice({ dataDir, central: values.central, code: values.code, deviceName, currency });
+    e = await enrolDevice({ dataDir, central: values.central, code: values.code, deviceName, currency, centralCa });
   } catch (err) {
     fail((err as Error).message);
   }

@@ -218,7 +218,7 @@ function supervise(
       try {
         await server.start();
         const child = postmasterOf(server);
-        // Stopped while it was starting: stop() left it to us, so it does not outlive central.
+        // Stopped while it was starting: stop(), which waits for this, stops it (up) so it does not outlive central.
         if (stopped) {
           up = true;
           return;

@@ -66,7 +66,14 @@ describe('who may call what', () => {
     const shell = await fetch(`${tc.url}/`);
     expect(shell.status).toBe(200);
     expect(shell.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(shell.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    // Helmet's headers with a strict policy: own scripts and styles only, nothing inline, no framing.
+    const csp = shell.headers.get('content-security-policy') ?? '';
+    for (const d of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]) expect(csp).toContain(d);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(shell.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(shell.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(shell.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(shell.headers.get('cache-control')).toBe('no-cache');
     const html = await shell.text();
     expect(html).toMatch(/<form id="signin-form">/);
     expect(html).not.toMatch(/store-secret|Hidden/);

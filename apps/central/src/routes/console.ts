@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import helmet from '@fastify/helmet';
 import { extname, join, relative, sep } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -14,14 +15,17 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-// The page loads only its own files and talks only to this origin; nothing may frame it (the admin token
-// lives in its sessionStorage).
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-cache',
+// The page loads only its own files and talks only to this origin; nothing may frame it (the token lives in its
+// sessionStorage). No upgrade-insecure-requests: `npm start` serves the console over plain HTTP on loopback.
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
 };
 
 interface Asset {
@@ -54,6 +58,12 @@ export function loadConsoleAssets(dir = CONSOLE_DIR): Map<string, Asset> {
  * the page signs in with the admin token and reads everything through the (token-guarded) API.
  */
 export const consoleRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Security headers on the console's own answers only (this plugin is encapsulated): /docs needs inline code.
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES }, referrerPolicy: { policy: 'no-referrer' } });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('cache-control', 'no-cache');
+    return payload;
+  });
   const assets = loadConsoleAssets();
   const index = assets.get('index.html');
   if (!index) throw new Error(`console: ${CONSOLE_DIR}/index.html is missing`);
@@ -61,7 +71,7 @@ export const consoleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/',
     { config: { access: access.public }, schema: { summary: 'The fleet console (HTML shell; sign in with the admin token)', tags: ['console'], security: [], response: { 200: z.string() } } },
-    async (_request, reply) => reply.headers(SECURITY_HEADERS).type(index.type).send(index.body),
+    async (_request, reply) => reply.type(index.type).send(index.body),
   );
 
   app.get(
@@ -79,7 +89,7 @@ export const consoleRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const asset = assets.get(request.params['*']);
       if (!asset) return reply.status(404).send(errorBody('not_found', `no console file ${request.params['*']}`));
-      return reply.headers(SECURITY_HEADERS).type(asset.type).send(asset.body);
+      return reply.type(asset.type).send(asset.body);
     },
   );
 };

@@ -11,6 +11,8 @@ export const enrolmentSchema = z.object({
   token: z.string().min(16),
   deviceName: z.string().min(1),
   currency: currencySchema.default('EUR'),
+  /** PEM of the CA that signed central's certificate, from `enroll --ca FILE` (the system's CAs are trusted too). */
+  centralCa: z.string().max(1_000_000).optional(),
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;
 

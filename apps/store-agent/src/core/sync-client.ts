@@ -16,6 +16,7 @@ import type { OutboxBatch, Outbox } from './outbox.js';
 import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
 import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
+import { centralTlsOptions, describeTlsFailure } from './central-tls.js';
 import type { Settings } from './config.js';
 
 export type ConnectFn = (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -25,7 +26,7 @@ export interface SyncClientDeps {
   outbox: Outbox;
   state: SyncStateStore;
   applier: CommandApplier;
-  enrolment: { centralUrl: string; token: string; storeId: string; deviceId: string };
+  enrolment: { centralUrl: string; token: string; storeId: string; deviceId: string; centralCa?: string | undefined };
   settings: Pick<
     Settings,
     'reconnectMinMs' | 'reconnectMaxMs' | 'authRetryMs' | 'ackTimeoutMs' | 'helloTimeoutMs' | 'maxInFlight' | 'batchEvents' | 'batchBytes'
@@ -101,6 +102,8 @@ export class SyncClient {
       reconnectionDelayMax: s.reconnectMaxMs,
       randomizationFactor: 0.5,
       forceNew: true,
+      // wss: central's certificate is verified (system CAs plus the enrolment's CA), never skipped.
+      ...centralTlsOptions(e.centralUrl, e.centralCa),
     });
     this.socket = socket;
     socket.on('connect', () => void this.onConnect());
@@ -204,8 +207,11 @@ export class SyncClient {
     if (code === 'revoked') this.setError(REVOKED);
     else if (code === 'unauthorized') this.setError(UNKNOWN_TOKEN);
     else if (typeof code === 'string') this.setError(`central refused the connection (${code}: ${String(message ?? err.message)})`);
-    else this.setError(`central unreachable: ${err.message}`);
+    const tls = typeof code === 'string' ? null : describeTlsFailure(err, this.d.enrolment.centralUrl);
+    if (tls) this.setError(tls);
+    else if (typeof code !== 'string') this.setError(`central unreachable: ${err.message}`);
     if (typeof code === 'string') this.d.log.warn('connection refused by central', { code, error: String(message ?? err.message) });
+    else if (tls) this.d.log.error('central certificate not trusted', { error: tls });
     else this.d.log.info('central unreachable', { error: err.message });
     // A middleware refusal is final for socket.io-client: retry ourselves, slowly (a revoked PC may be re-enabled).
     if (this.socket && !this.socket.active) this.scheduleConnect(jitter(this.d.settings.authRetryMs));
