@@ -109,6 +109,9 @@ export class Cluster {
         // A killed central's stores are taken over after this lease (production default 120 s).
         OUTPOST_ERP_LEASE_MS: '10000',
         OUTPOST_LOG_LEVEL: 'warn',
+        // A fleet enrolled in one go from one address, and the round's own admin traffic: not an attack.
+        OUTPOST_RATE_ENROLL: '100000',
+        OUTPOST_RATE_PER_TOKEN: '1000000',
       },
     });
     const proc = this.central.proc;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { appendRawOutboxEvent } from '../support/agent-db.js';
 import { agentStatus } from '../support/procs.js';
+import { waitFor } from '../support/wait.js';
 import { FAKETIME_LIB, type Cluster, type Till } from './cluster.js';
 import type { FaultKind, Prng } from './options.js';
 import type { Traffic } from './traffic.js';
@@ -110,9 +111,12 @@ export class FaultScheduler {
           return false;
         }
         // Only a till whose captures all reached central: a restore then loses nothing the store did not own.
-        const s = await agentStatus(t.agent!).catch(() => null);
-        if (!s || s.pendingUp !== 0) {
-          this.skipped.push(`restore on ${t.tag}: ${s ? `${s.pendingUp} pending` : 'no status'}`);
+        // The till stops taking sales for a moment so its outbox can drain.
+        t.busy = true;
+        const drained = await waitFor(async () => (await agentStatus(t.agent!)).pendingUp === 0, { timeoutMs: 20_000, what: 'drain' }).catch(() => false);
+        t.busy = false;
+        if (!drained) {
+          this.skipped.push(`restore on ${t.tag}: outbox did not drain within 20 s`);
           return false;
         }
         // Back up without its link for a while: the till captures offline on the restored folder first (how a

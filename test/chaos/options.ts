@@ -31,8 +31,13 @@ export interface ChaosOptions {
   log: (line: string) => void;
 }
 
-/** The fault kinds `npm test`'s short round turns on: those the current code is expected to survive. */
-export const DEFAULT_TEST_FAULTS: readonly FaultKind[] = ['cut', 'delay', 'halfopen', 'duplicate', 'kill-agent', 'kill-central', 'erp-down'];
+/**
+ * The fault kinds `npm test`'s short round turns on: those the current code survives. Left out until fixed:
+ * `poison` (one out-of-range value blocks its store's stream: central answers "send it again" forever) and
+ * `restore` (a restored till is sent the reservation commands it had already applied, the associate picks and
+ * hands over again, and central stores the second pick.confirmed / pickup.completed of the reservation).
+ */
+export const DEFAULT_TEST_FAULTS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'poison' && k !== 'restore');
 
 export function parseChaosArgs(argv: readonly string[], log: (line: string) => void): ChaosOptions {
   const o: ChaosOptions = {
