@@ -31,6 +31,9 @@ describe('fleet console with 3,000 stores', () => {
     const central = await startCentral(fx, {
       databaseUrl: dbUrl(),
       env: {
+        // The test itself is one operator creating 3,000 stores and enrolling 40 tills from one address in a minute.
+        OUTPOST_RATE_PER_TOKEN: '100000',
+        OUTPOST_RATE_ENROLL: '1000',
         OUTPOST_ALERT_OFFLINE_SECONDS: '1',
         OUTPOST_ALERT_EVALUATE_MS: '500',
         OUTPOST_ERP: 'webhook',
