@@ -5,12 +5,14 @@ export * from './refusal.js';
 export * from './batch.js';
 export * from './commands.js';
 export * from './status.js';
+export * from './token.js';
 
 import { handshakeAuthSchema, handshakeRefusalSchema } from './handshake.js';
 import { agentHelloSchema, centralHelloSchema } from './hello.js';
 import { batchAckSchema, batchSchema } from './batch.js';
 import { commandsAckSchema, commandsMessageSchema } from './commands.js';
 import { agentStatusSchema } from './status.js';
+import { tokenRotateAckSchema, tokenRotateSchema } from './token.js';
 
 /** Socket.io event names on `/agent`, and every wire shape; the shape test fingerprints this table. */
 export const PROTOCOL_MESSAGES = {
@@ -23,4 +25,6 @@ export const PROTOCOL_MESSAGES = {
   'commands': commandsMessageSchema,
   'commands.ack': commandsAckSchema,
   'status': agentStatusSchema,
+  'token.rotate': tokenRotateSchema,
+  'token.rotate.ack': tokenRotateAckSchema,
 } as const;
