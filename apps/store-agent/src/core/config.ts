@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { currencySchema, envInt, type Env } from '@outpost/shared';
@@ -49,13 +49,16 @@ export function writeEnrolment(dataDir: string, e: Enrolment): void {
   const tmp = `${agentJsonPath(dataDir)}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
+    fchmodSync(fd, 0o600); // a temp file left by a crash keeps its mode otherwise
     writeSync(fd, `${JSON.stringify(e, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, agentJsonPath(dataDir));
-  // The rename itself is durable only once the folder's entry is on disk.
+  // The rename itself is durable only once the folder's entry is on disk. Windows cannot open a folder for fsync
+  // (its rename goes through the NTFS journal instead).
+  if (process.platform === 'win32') return;
   const dir = openSync(dataDir, 'r');
   try {
     fsyncSync(dir);
