@@ -119,6 +119,29 @@ describe('device token rotation', () => {
     expect(await handshake(tc, dev, got[0]!)).toBe('connected');
   });
 
+  it('asked again while a rotation waits for its ack: a second rotation follows the first', async () => {
+    const tc = await node();
+    const dev = await enrol(tc, 'store-twice');
+    const raw = agent(tc, dev, dev.token);
+    const got: string[] = [];
+    const acks: ((a: unknown) => void)[] = [];
+    raw.socket.on('token.rotate', (msg: unknown, ack: (a: unknown) => void) => {
+      got.push(tokenRotateSchema.parse(msg).token);
+      acks.push(ack);
+    });
+    await raw.connected();
+    expect(await raw.hello()).toMatchObject({ ok: true });
+    expect((await tc.api.post(`/devices/${dev.deviceId}/rotate`)).status).toBe(202);
+    await waitFor(() => got.length === 1, { what: 'first token.rotate' });
+    expect((await tc.api.post(`/devices/${dev.deviceId}/rotate`)).status).toBe(202);
+    acks[0]!({ ok: true });
+    await waitFor(() => got.length === 2, { what: 'second token.rotate' });
+    acks[1]!({ ok: true });
+    await waitFor(async () => (await handshake(tc, dev, got[0]!)) === 'unauthorized', { what: 'first rotated token refused' });
+    expect(await handshake(tc, dev, dev.token)).toBe('unauthorized');
+    expect(await handshake(tc, dev, got[1]!)).toBe('connected');
+  });
+
   it('asked on node A while the device is connected to node B: B rotates it', async () => {
     const a = await node();
     const b = await node({ shareWith: a });

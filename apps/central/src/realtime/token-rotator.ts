@@ -20,13 +20,19 @@ export interface TokenRotatorDeps {
 }
 
 export interface TokenRotator {
-  /** Rotate this connection's token now; a rotation already under way on it is not started twice. */
+  /** Rotate this connection's token now; asked during a rotation under way, once more after it. */
   rotate(): Promise<void>;
 }
 
 /** One connection's token rotation: offer a new token, send it, confirm it on the agent's ack. */
 export function createTokenRotator(d: TokenRotatorDeps): TokenRotator {
   let busy = false;
+  let again = false;
+  let dropped = false;
+  const drop = () => {
+    dropped = true;
+    d.disconnect();
+  };
   let current = d.tokenHash;
   const log = { deviceId: d.deviceId };
 
@@ -41,13 +47,13 @@ export function createTokenRotator(d: TokenRotatorDeps): TokenRotator {
       // old one, the offer is simply replaced by the next rotation). A second offer on this socket could strand
       // an agent that stored the first one, so this connection ends here.
       d.log.warn(log, 'token.rotate was not acknowledged; dropping the connection');
-      d.disconnect();
+      drop();
       return;
     }
     const ack = tokenRotateAckSchema.safeParse(answer);
     if (!ack.success) {
       d.log.warn(log, 'token.rotate answered with an unknown shape; dropping the connection');
-      d.disconnect();
+      drop();
       return;
     }
     if (!ack.data.ok) {
@@ -63,10 +69,17 @@ export function createTokenRotator(d: TokenRotatorDeps): TokenRotator {
 
   return {
     async rotate() {
-      if (busy) return;
+      if (dropped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       try {
-        await run();
+        do {
+          again = false;
+          await run();
+        } while (again && !dropped);
       } finally {
         busy = false;
       }

@@ -25,10 +25,14 @@ export async function requestRotation(pool: pg.Pool, deviceId: string): Promise<
   });
 }
 
-/** Does this device's token need rotating: asked for, or older than `maxAgeMs`? */
+/**
+ * Does this device's token need rotating: asked for, older than `maxAgeMs`, or offered earlier and never confirmed
+ * (asked at a connection made with the current token, that means the agent never stored it: offer again).
+ */
 export async function rotationDue(pool: pg.Pool, deviceId: string, maxAgeMs: number): Promise<boolean> {
   const r = await pool.query<{ due: boolean }>(
-    `SELECT (rotate_requested_at IS NOT NULL OR token_issued_at < now() - ($2::double precision * interval '1 millisecond')) AS due
+    `SELECT (rotate_requested_at IS NOT NULL OR next_token_hash IS NOT NULL
+             OR token_issued_at < now() - ($2::double precision * interval '1 millisecond')) AS due
      FROM devices WHERE device_id = $1 AND revoked_at IS NULL`,
     [deviceId, maxAgeMs],
   );
@@ -43,7 +47,9 @@ export async function rotationDue(pool: pg.Pool, deviceId: string, maxAgeMs: num
 export async function offerToken(pool: pg.Pool, deviceId: string, currentHash: string): Promise<{ token: string; hash: string } | null> {
   const token = newDeviceToken();
   const hash = sha256Hex(token);
-  const r = await pool.query('UPDATE devices SET next_token_hash = $3 WHERE device_id = $1 AND token_hash = $2 AND revoked_at IS NULL', [
+  // The request is taken by this offer (an unconfirmed offer keeps the rotation due by itself); one made after it
+  // stays set and is served next.
+  const r = await pool.query('UPDATE devices SET next_token_hash = $3, rotate_requested_at = NULL WHERE device_id = $1 AND token_hash = $2 AND revoked_at IS NULL', [
     deviceId,
     currentHash,
     hash,
@@ -54,7 +60,7 @@ export async function offerToken(pool: pg.Pool, deviceId: string, currentHash: s
 /** Step 3: the next token becomes the token; the old hash is dropped and no handshake accepts it any more. */
 export async function confirmToken(pool: pg.Pool, deviceId: string, nextHash: string): Promise<boolean> {
   const r = await pool.query(
-    `UPDATE devices SET token_hash = next_token_hash, next_token_hash = NULL, token_issued_at = now(), rotate_requested_at = NULL
+    `UPDATE devices SET token_hash = next_token_hash, next_token_hash = NULL, token_issued_at = now()
      WHERE device_id = $1 AND next_token_hash = $2`,
     [deviceId, nextHash],
   );
