@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,6 +90,13 @@ describe('fleet console in a real browser', () => {
     expect(enrolled.body.storeId).toBe('east');
     await page.waitForSelector(`tr[data-device-id="${enrolled.body.deviceId}"]`, UI);
     await screenshot(page, SHOTS, 'fleet-enrolled');
+
+    // Rotate the token from the page: the agent stores a new one and stays online.
+    const tokenA = () => (JSON.parse(readFileSync(join(dirA, 'agent.json'), 'utf8')) as { token: string }).token;
+    expect(tokenA()).toBe(a.token);
+    await page.click(`${rowA} button[data-action="rotate-token"]`);
+    await waitFor(() => tokenA() !== a.token, { what: 'the agent to store its rotated token' });
+    await waitFor(async () => (await agentStatus(agentA)).online, { what: 'the agent online after the rotation' });
 
     // Revoke: two clicks (arm, confirm); central drops the device and the agent shows why.
     await page.click(`${rowA} button[data-action="revoke"]`);

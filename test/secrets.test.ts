@@ -84,6 +84,12 @@ describe('no secret in logs, error messages or /metrics', () => {
 
     const metrics = await fetch(`${central.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.text());
     const device = (await agentStatus(agent)).deviceId;
+    // A token rotation: the rotated token travels over the socket and into agent.json, never into a log.
+    expect((await call('POST', `/api/v1/devices/${device}/rotate`, ADMIN_TOKEN)).status).toBe(202);
+    const rotatedToken = await waitFor(() => {
+      const t = (JSON.parse(readFileSync(join(dataDir, 'agent.json'), 'utf8')) as { token: string }).token;
+      return t !== deviceToken ? t : null;
+    }, { what: 'the rotated token in agent.json' });
     expect((await call('POST', `/api/v1/devices/${device}/revoke`, ADMIN_TOKEN)).status).toBe(200);
     await waitFor(async () => /revoked/.test((await agentStatus(agent)).lastError ?? ''), { what: 'agent to see its revocation' });
     await agent.proc.stop();
@@ -94,7 +100,8 @@ describe('no secret in logs, error messages or /metrics', () => {
     expect(logs.central).toMatch(/agent connected/);
     expect(logs.central).toMatch(/request refused: unauthorized/);
     expect(logs.agent).toMatch(/connected to central/);
-    const secrets = { ADMIN_TOKEN, deviceToken, code, codeWithoutDashes: code.replace(/-/g, ''), apiToken, ORDER_WEBHOOK_SECRET, ERP_WEBHOOK_SECRET };
+    expect(logs.agent).toMatch(/device token rotated and stored/);
+    const secrets = { ADMIN_TOKEN, deviceToken, rotatedToken, code, codeWithoutDashes: code.replace(/-/g, ''), apiToken, ORDER_WEBHOOK_SECRET, ERP_WEBHOOK_SECRET };
     const leaks: string[] = [];
     for (const [name, secret] of Object.entries(secrets)) {
       for (const [where, text] of Object.entries({ ...logs, metrics, answers: answers.join('\n') })) {

@@ -44,6 +44,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long to wait for an agent's ack of pushed commands (default 15 s). */
   commandAckTimeoutMs?: number;
+  /** Device tokens older than this are rotated at hello (default 90 days). */
+  tokenMaxAgeMs?: number;
   /** Central's hybrid clock; by default one seeded from the database (tests inject their own). */
   clock?: HybridClock;
   /** Reservations: hold time, safety stock, order-system webhook (defaults: 72 h, 0, no webhook). */
@@ -111,6 +113,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       },
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
+    ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
   });
   await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);

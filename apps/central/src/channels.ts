@@ -5,3 +5,5 @@
 export const COMMANDS_CHANNEL = 'outpost_commands';
 /** "Device X was revoked"; payload = deviceId. Every node drops that device's sockets. */
 export const REVOKED_CHANNEL = 'outpost_device_revoked';
+/** "Rotate device X's token"; payload = deviceId. The node holding its socket sends `token.rotate`. */
+export const ROTATE_CHANNEL = 'outpost_device_rotate';

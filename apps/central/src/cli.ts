@@ -14,6 +14,7 @@ const USAGE = `Usage (each command has --help):
   outpost-central --version
 
 Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CERT, OUTPOST_TLS_KEY, OUTPOST_MAX_BATCH_EVENTS,
+  OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS (default 90),
   OUTPOST_MAX_BATCH_BYTES, OUTPOST_MAX_IN_FLIGHT, OUTPOST_FAULT,
   reservations: OUTPOST_RESERVATION_HOLD_MINUTES (default 4320), OUTPOST_SAFETY_STOCK (default 0),
   OUTPOST_RESERVATION_SWEEP_MS, OUTPOST_ORDER_WEBHOOK_URL + OUTPOST_ORDER_WEBHOOK_SECRET,
@@ -94,6 +95,7 @@ async function start(argv: string[]): Promise<void> {
     erp: config.erpSettings,
     erpWorker: config.erpWorker,
     alerts: config.alerts,
+    tokenMaxAgeMs: config.tokenMaxAgeMs,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(adminTokenNotice(tokenOrigin, adminToken, config.dataDir));

@@ -15,6 +15,9 @@ describe('config', () => {
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: null, erp: 'ledger' });
     expect(c.limits).toEqual({ maxBatchEvents: 1000, maxBatchBytes: 1_048_576, maxInFlight: 4 });
     expect(c.dataDir).toMatch(/\.data[/\\]central$/);
+    expect(c.tokenMaxAgeMs).toBe(90 * 86_400_000);
+    expect(parseStartArgs([], { OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS: '7' }).tokenMaxAgeMs).toBe(7 * 86_400_000);
+    expect(() => parseStartArgs([], { OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS: '0' })).toThrow(/OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS/);
   });
   it('reads flags and env; the flag wins over DATABASE_URL', () => {
     const env = { DATABASE_URL: 'postgres://env', OUTPOST_MAX_BATCH_EVENTS: '50', OUTPOST_FAULT: 'central.crashBeforeCommit=2' };

@@ -30,6 +30,8 @@ export interface CentralConfig {
   rateLimits: RateLimitSettings;
   /** `--tls-cert`/`--tls-key` (or OUTPOST_TLS_CERT/OUTPOST_TLS_KEY): HTTPS and wss; null = plain HTTP. */
   tls: TlsFiles | null;
+  /** OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS (default 90): an older device token is rotated at the device's next hello. */
+  tokenMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +131,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     alerts: alertsFromEnv(env),
     rateLimits: rateLimitsOf(env),
     tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
+    tokenMaxAgeMs: positiveInt(env, 'OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS', 90) * 86_400_000,
   };
 }
 

@@ -34,6 +34,8 @@ export interface StartCentralOptions {
   erpWorker?: boolean;
   /** Fleet alert thresholds and webhook (default: alerts/settings.ts). */
   alerts?: AlertSettings;
+  /** Device tokens older than this are rotated at hello (default 90 days). */
+  tokenMaxAgeMs?: number;
 }
 
 export interface RunningCentral {
@@ -91,6 +93,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.erp === undefined ? {} : { erp: opts.erp }),
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
+      ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -61,6 +61,15 @@ export const devices = pgTable(
     name: text('name').notNull(),
     /** sha256 of the device token; the token itself only ever exists on the device. */
     tokenHash: text('token_hash').notNull().unique(),
+    /**
+     * sha256 of a rotated token sent to the device but not yet confirmed. The handshake accepts it too (the agent
+     * may have stored it and crashed before its ack); its ack, or a handshake made with it, makes it the token.
+     */
+    nextTokenHash: text('next_token_hash').unique(),
+    /** When token_hash was issued (enrolment or rotation): the age OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS bounds. */
+    tokenIssuedAt: ts('token_issued_at').notNull().defaultNow(),
+    /** An operator asked for a rotation: done on the device's live connection, or at its next one. */
+    rotateRequestedAt: ts('rotate_requested_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     revokedAt: ts('revoked_at'),
     /** Highest upstream seq stored OR quarantined: the device's stream is complete up to here. */

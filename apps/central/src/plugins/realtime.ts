@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
-import { COMMANDS_CHANNEL, REVOKED_CHANNEL } from '../channels.js';
+import { COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL } from '../channels.js';
 import { socketBufferSize } from '../config.js';
 import type { Faults } from '../faults.js';
 import type { ReservationSettings } from '../reservations/settings.js';
@@ -37,6 +37,8 @@ export interface RealtimePluginOptions {
   ingestObserver?: IngestObserver;
   /** How often every connected store's pusher re-checks for commands without a notice (default 15 s). */
   commandRecheckMs?: number;
+  /** A device token older than this is rotated at the device's hello (default 90 days). */
+  tokenMaxAgeMs?: number;
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -75,15 +77,17 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       log: app.log.child({ component: 'gateway' }),
       ...(app.hasDecorator('authFailures') ? { handshakeFailures: app.authFailures } : {}),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
+      tokenMaxAgeMs: opts.tokenMaxAgeMs ?? 90 * 86_400_000,
       reservations: opts.reservations,
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),
     });
     const listener = createNotificationListener({
       url: app.db.url,
-      channels: [COMMANDS_CHANNEL, REVOKED_CHANNEL],
+      channels: [COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL],
       onNotify: (channel, payload) => {
         if (channel === COMMANDS_CHANNEL) gateway.commandsAvailable(payload);
         else if (channel === REVOKED_CHANNEL) gateway.disconnectDevice(payload);
+        else if (channel === ROTATE_CHANNEL) gateway.rotateDevice(payload);
       },
       onReconnect: () => gateway.triggerAll(),
       log: app.log.child({ component: 'pg-listen' }),

@@ -16,6 +16,7 @@ import {
   type RawCommand,
   type Refusal,
   type SyncLimits,
+  TOKEN_ROTATE_PROTOCOL_VERSION,
 } from '@outpost/shared';
 import type { Faults } from '../faults.js';
 import { ingestBatch, type IngestObserver, type Peer } from '../ingest.js';
@@ -27,6 +28,8 @@ import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
 import { createSerialQueue } from './serial-queue.js';
+import { rotationDue } from '../services/token-rotation.js';
+import { createTokenRotator, type TokenRotator } from './token-rotator.js';
 
 export interface GatewayLog {
   info(obj: object, msg: string): void;
@@ -49,12 +52,18 @@ export interface GatewayDeps {
   observer?: IngestObserver;
   /** Handshakes with an unknown token, counted per source address; over the limit, the address waits. */
   handshakeFailures?: Limiter;
+  /** A device token older than this is rotated at hello (OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS). */
+  tokenMaxAgeMs: number;
+  /** How long central waits for the ack of `token.rotate`. */
+  tokenRotateAckTimeoutMs?: number;
 }
 
 /** What the handshake proved, kept on the socket. */
 export interface AgentSocketData {
   storeId: string;
   deviceId: string;
+  /** sha256 of the token the handshake proved. */
+  tokenHash: string;
 }
 
 type Ack = (answer: unknown) => void;
@@ -66,6 +75,8 @@ export interface AgentGateway {
   /** Wake every pusher (after the notification connection was lost for a while). */
   triggerAll(): void;
   disconnectDevice(deviceId: string): void;
+  /** Rotate the token of the device if this node holds a connection of it that speaks `token.rotate`. */
+  rotateDevice(deviceId: string): void;
 }
 
 function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
@@ -82,6 +93,7 @@ function asAck(v: unknown): Ack | null {
 /** The `/agent` namespace (DESIGN §4): handshake, hello, batches, status, and the command push. */
 export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
   const pushersByStore = new Map<string, Set<CommandPusher>>();
+  const rotatorsByDevice = new Map<string, Set<TokenRotator>>();
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -105,7 +117,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
             handshakeError('protocol_unsupported', `protocol v${v} is not supported; central speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`),
           );
         }
-        socket.data = { storeId: device.storeId, deviceId: device.deviceId };
+        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash };
         next();
       })
       .catch((err: unknown) => {
@@ -137,6 +149,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
     });
+    // Registered after a hello from an agent that understands `token.rotate`; never before.
+    const rotator = createTokenRotator({
+      pool: deps.pool,
+      deviceId,
+      tokenHash: socket.data.tokenHash,
+      send: (token) => socket.timeout(deps.tokenRotateAckTimeoutMs ?? 30_000).emitWithAck('token.rotate', { token }),
+      disconnect: () => socket.disconnect(true),
+      log: deps.log,
+    });
+    const rotate = () => rotator.rotate().catch((err: unknown) => deps.log.warn({ err, ...log }, 'token rotation failed'));
     const storePushers = pushersByStore.get(storeId) ?? new Set<CommandPusher>();
     storePushers.add(pusher);
     pushersByStore.set(storeId, storePushers);
@@ -168,6 +190,13 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       helloDone = true;
       peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
       pusher.start(h.appliedCommandSeq);
+      if (h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION) {
+        const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
+        rotators.add(rotator);
+        rotatorsByDevice.set(deviceId, rotators);
+        // Asked for while the device was away, or the token is too old: rotate once hello is answered.
+        if (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs)) setImmediate(() => void rotate());
+      }
       return {
         ok: true,
         protocolVersion: PROTOCOL_VERSION,
@@ -251,6 +280,9 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       storePushers.delete(pusher);
       if (storePushers.size === 0 && pushersByStore.get(storeId) === storePushers) pushersByStore.delete(storeId);
       deps.presence.remove(deviceId);
+      const rotators = rotatorsByDevice.get(deviceId);
+      rotators?.delete(rotator);
+      if (rotators?.size === 0) rotatorsByDevice.delete(deviceId);
       recordSeen(deps.pool, deviceId).catch(() => undefined); // the pool may already be closing at shutdown
       deps.log.info({ ...log, reason }, 'agent disconnected');
     });
@@ -266,6 +298,10 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     disconnectDevice(deviceId) {
       // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
       ns.local.in(`device:${deviceId}`).disconnectSockets(true);
+    },
+    rotateDevice(deviceId) {
+      // Local only, like disconnectDevice: the node holding the socket heard the same NOTIFY.
+      for (const r of rotatorsByDevice.get(deviceId) ?? []) void r.rotate().catch((err: unknown) => deps.log.warn({ err, deviceId }, 'token rotation failed'));
     },
   };
 }

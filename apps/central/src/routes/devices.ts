@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { revokeDevice } from '../services/stores.js';
+import { requestRotation } from '../services/token-rotation.js';
 import { access } from '../access/roles.js';
 
 export const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -21,6 +22,25 @@ export const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       // Other nodes hear it through pg_notify; this node does not wait for its own notification.
       app.realtime.disconnectDevice(revoked.deviceId);
       return { deviceId: revoked.deviceId, revokedAt: revoked.revokedAt };
+    },
+  );
+
+  app.post(
+    '/devices/:deviceId/rotate',
+    {
+      config: { access: access.operate, audit: 'device.token_rotated' },
+      schema: {
+        summary: "Rotate a device's token without re-enrolment: now if it is connected, else at its next connection",
+        tags: ['fleet'],
+        params: centralApi.deviceParams,
+        response: { 202: centralApi.rotateResponse },
+      },
+    },
+    async (request, reply) => {
+      // Every node hears it through pg_notify (this one too): the node holding the device's socket sends the token.
+      const r = await requestRotation(app.db.pool, request.params.deviceId);
+      request.auditNote = { target: r.deviceId, storeId: r.storeId };
+      return reply.code(202).send({ deviceId: r.deviceId, requestedAt: r.requestedAt });
     },
   );
 };

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { storableText } from '@outpost/shared';
 import { toNumber, withTransaction } from '../db/database.js';
 import { sha256Hex } from '../tokens.js';
+import { confirmToken } from './token-rotation.js';
 
 // What the socket gateway reads and writes about a device. Token lookups go by hash: the token is never stored.
 
@@ -9,15 +10,24 @@ export interface DeviceIdentity {
   deviceId: string;
   storeId: string;
   revoked: boolean;
+  /** sha256 of the token the connection proved (after promotion: the device's token). */
+  tokenHash: string;
 }
 
+/**
+ * The device a handshake token belongs to: its token, or its rotated next token. A handshake made with the next
+ * token confirms it (the agent stored it, and may have crashed before its ack): the old token stops working.
+ */
 export async function findDeviceByToken(pool: pg.Pool, token: string): Promise<DeviceIdentity | null> {
-  const r = await pool.query<{ device_id: string; store_id: string; revoked_at: Date | null }>(
-    'SELECT device_id, store_id, revoked_at FROM devices WHERE token_hash = $1',
-    [sha256Hex(token)],
+  const hash = sha256Hex(token);
+  const r = await pool.query<{ device_id: string; store_id: string; revoked_at: Date | null; via_next: boolean }>(
+    'SELECT device_id, store_id, revoked_at, next_token_hash = $1 AS via_next FROM devices WHERE token_hash = $1 OR next_token_hash = $1',
+    [hash],
   );
   const row = r.rows[0];
-  return row ? { deviceId: row.device_id, storeId: row.store_id, revoked: row.revoked_at !== null } : null;
+  if (!row) return null;
+  if (row.via_next && row.revoked_at === null) await confirmToken(pool, row.device_id, hash);
+  return { deviceId: row.device_id, storeId: row.store_id, revoked: row.revoked_at !== null, tokenHash: hash };
 }
 
 /** Record what the agent said in hello; answers central's stored seq for the device. */

@@ -29,6 +29,7 @@ export async function startTestCentral(
     commandRecheckMs?: number;
     /** Default: limits no test reaches (tests of the limits set their own). */
     rateLimits?: RateLimitSettings;
+    tokenMaxAgeMs?: number;
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -44,6 +45,7 @@ export async function startTestCentral(
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
+      ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
     });
   } catch (err) {
     await database.drop();

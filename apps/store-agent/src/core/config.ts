@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { currencySchema, envInt, type Env } from '@outpost/shared';
@@ -40,13 +40,36 @@ export function readEnrolment(dataDir: string): Enrolment {
   return parsed.data;
 }
 
-/** Written atomically and readable by the owner only: it holds the device token. */
+/**
+ * Written atomically and durably, readable by the owner only: it holds the device token. After a power cut the
+ * file is the old one or the new one, never a torn mix: a rotated token is acked to central only after this.
+ */
 export function writeEnrolment(dataDir: string, e: Enrolment): void {
   mkdirSync(dataDir, { recursive: true });
   const tmp = `${agentJsonPath(dataDir)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(e, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600); // a temp file left by a crash keeps its mode otherwise
+    writeSync(fd, `${JSON.stringify(e, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, agentJsonPath(dataDir));
+  // The rename itself is durable only once the folder's entry is on disk. Windows cannot open a folder for fsync
+  // (its rename goes through the NTFS journal instead).
+  if (process.platform === 'win32') return;
+  const dir = openSync(dataDir, 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** Replace the device token in agent.json (token rotation), keeping everything else as enrolled. */
+export function storeToken(dataDir: string, token: string): void {
+  writeEnrolment(dataDir, { ...readEnrolment(dataDir), token });
 }
 
 export type { Env } from '@outpost/shared';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { HybridClock, OUTPOST_VERSION, type agentApi } from '@outpost/shared';
 import { Capture } from './capture.js';
 import { CommandApplier } from './command-apply.js';
-import { dbPath, readEnrolment, settingsFromEnv, type Enrolment, type Env, type Settings } from './config.js';
+import { dbPath, readEnrolment, settingsFromEnv, storeToken, type Enrolment, type Env, type Settings } from './config.js';
 import { openAgentDb, type AgentDb } from './db/open.js';
 import { crashNow, parseFaults } from './faults.js';
 import { buildHttpApi, isLoopbackHost } from './http-api.js';
@@ -126,6 +126,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       agentVersion: opts.agentVersion ?? AGENT_VERSION,
       reports: importReports,
       clock: deviceClock,
+      storeToken: (token) => storeToken(opts.dataDir, token),
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,

@@ -4,10 +4,11 @@ import { settingsFromEnv } from './config.js';
 
 describe('faults and settings', () => {
   it('parses OUTPOST_FAULT into an instance, ignoring what it does not know', () => {
-    expect(parseFaults(undefined)).toEqual({ crashAfterBatchSent: null, crashAfterCommandApplied: null });
-    expect(parseFaults('agent.crashAfterBatchSent=3, central.crashBeforeCommit=2,agent.crashAfterCommandApplied=7,junk')).toEqual({
+    expect(parseFaults(undefined)).toEqual({ crashAfterBatchSent: null, crashAfterCommandApplied: null, crashAfterTokenStored: null });
+    expect(parseFaults('agent.crashAfterBatchSent=3, central.crashBeforeCommit=2,agent.crashAfterCommandApplied=7,agent.crashAfterTokenStored=1,junk')).toEqual({
       crashAfterBatchSent: 3,
       crashAfterCommandApplied: 7,
+      crashAfterTokenStored: 1,
     });
     const a = parseFaults('agent.crashAfterBatchSent=1');
     a.crashAfterBatchSent = 99;

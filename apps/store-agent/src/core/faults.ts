@@ -7,9 +7,11 @@ export interface Faults {
   crashAfterBatchSent: number | null;
   /** SIGKILL self after command seq N committed locally, before it is acked. */
   crashAfterCommandApplied: number | null;
+  /** SIGKILL self after the N-th rotated token of this process is stored in agent.json, before it is acked. */
+  crashAfterTokenStored: number | null;
 }
 
-export const noFaults: Faults = { crashAfterBatchSent: null, crashAfterCommandApplied: null };
+export const noFaults: Faults = { crashAfterBatchSent: null, crashAfterCommandApplied: null, crashAfterTokenStored: null };
 
 export function parseFaults(spec: string | undefined): Faults {
   const f: Faults = { ...noFaults };
@@ -19,6 +21,7 @@ export function parseFaults(spec: string | undefined): Faults {
     if (!k || !Number.isSafeInteger(n)) continue;
     if (k === 'agent.crashAfterBatchSent') f.crashAfterBatchSent = n;
     if (k === 'agent.crashAfterCommandApplied') f.crashAfterCommandApplied = n;
+    if (k === 'agent.crashAfterTokenStored') f.crashAfterTokenStored = n;
   }
   return f;
 }

@@ -6,6 +6,9 @@ import { CentralPeer } from './testing/central-peer.js';
 import { TempDirs, enrolledDir, itemCommand, sale } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { localDate } from './capture.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readEnrolment } from './config.js';
 
 const dirs = new TempDirs();
 const agents: Agent[] = [];
@@ -63,7 +66,7 @@ describe('sync client against a real socket.io peer', () => {
     await a.start({ http: false });
     await waitFor(() => a.status().online, 'online');
     expect(await p.emitToAll('reboot-till', {})).toEqual([
-      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands'] } } },
+      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands', 'token.rotate'] } } },
     ]);
     captureN(a, 2);
     await drained(a);
@@ -107,6 +110,32 @@ describe('sync client against a real socket.io peer', () => {
     await waitFor(() => a.status().online, 'online');
     expect(a.status()).toMatchObject({ clockCorrected: false });
     expect(Math.abs((a.status().clockSkewMs ?? 0) - 30_000)).toBeLessThan(10_000);
+  });
+
+  it('stores a rotated token in agent.json before acking it, and uses it for the next handshake', async () => {
+    const p = await peer();
+    const dataDir = enrolledDir(dirs, { centralUrl: p.url });
+    const before = readEnrolment(dataDir);
+    const a = agentFor(p, {}, dataDir);
+    await a.start({ http: false });
+    await waitFor(() => a.status().online, 'online');
+    expect(p.handshakeTokens).toEqual([before.token]);
+
+    // Nonsense is refused and changes nothing.
+    expect(await p.emitToAll('token.rotate', { token: 'short' })).toEqual([{ ok: false, error: expect.objectContaining({ code: 'bad_request' }) }]);
+    expect(readEnrolment(dataDir)).toEqual(before);
+
+    const fresh = 'rotated-token-0123456789abcdefghijklmnop';
+    expect(await p.emitToAll('token.rotate', { token: fresh })).toEqual([{ ok: true }]);
+    expect(readEnrolment(dataDir)).toEqual({ ...before, token: fresh });
+    expect(statSync(join(dataDir, 'agent.json')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dataDir, 'agent.json.tmp'))).toBe(false);
+
+    p.disconnectAll();
+    await waitFor(() => p.handshakeTokens.length === 2 && a.status().online, 'reconnected');
+    expect(p.handshakeTokens[1]).toBe(fresh);
+    captureN(a, 2);
+    await drained(a);
   });
 
   it('keeps several batches in flight, up to the bound', async () => {

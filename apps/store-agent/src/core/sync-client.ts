@@ -17,6 +17,7 @@ import type { SyncStateStore } from './state.js';
 import { planForRefusal } from './refusal-policy.js';
 import { measureSkew } from './device-clock.js';
 import { onCommandsMessage, onUnknownMessage } from './command-channel.js';
+import { createTokenRotateHandler } from './token-rotate.js';
 import { centralTlsOptions, describeTlsFailure } from './central-tls.js';
 import type { Settings } from './config.js';
 
@@ -39,6 +40,8 @@ export interface SyncClientDeps {
   reports?: { flush(socket: Socket | null, timeoutMs: number): Promise<void> };
   /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
   clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
+  /** Store a rotated device token durably (agent.json); throws when it cannot. */
+  storeToken: (token: string) => void;
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -115,6 +118,9 @@ export class SyncClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    // Every later handshake of this socket (its reconnects) uses the rotated token.
+    const use = (token: string) => (socket.auth = { token, protocolVersion: PROTOCOL_VERSION });
+    socket.on('token.rotate', createTokenRotateHandler({ store: this.d.storeToken, use, faults: this.d.faults, log: this.d.log }));
     socket.onAny((event: unknown, ...args: unknown[]) => onUnknownMessage(this.d.log, event, args));
   }
 

@@ -24,6 +24,8 @@ export const enrollResponse = z.object({ storeId: z.string(), deviceId: z.uuid()
 
 export const deviceParams = z.object({ deviceId: z.uuid() });
 export const revokeResponse = z.object({ deviceId: z.uuid(), revokedAt: z.string() });
+/** A token rotation was asked for: done now if the device is connected (to any node), else at its next connection. */
+export const rotateResponse = z.object({ deviceId: z.uuid(), requestedAt: z.string() });
 
 export const deviceStatusSchema = z.object({
   deviceId: z.uuid(),

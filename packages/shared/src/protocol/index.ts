@@ -6,6 +6,7 @@ export * from './batch.js';
 export * from './commands.js';
 export * from './status.js';
 export * from './import-report.js';
+export * from './token.js';
 
 import { handshakeAuthSchema, handshakeRefusalSchema } from './handshake.js';
 import { agentHelloSchema, centralHelloSchema } from './hello.js';
@@ -13,6 +14,7 @@ import { batchAckSchema, batchSchema } from './batch.js';
 import { commandsAckSchema, commandsMessageSchema } from './commands.js';
 import { agentStatusSchema } from './status.js';
 import { importRejectedAckSchema, importRejectedSchema } from './import-report.js';
+import { tokenRotateAckSchema, tokenRotateSchema } from './token.js';
 
 /** Socket.io event names on `/agent`, and every wire shape; the shape test fingerprints this table. */
 export const PROTOCOL_MESSAGES = {
@@ -27,4 +29,6 @@ export const PROTOCOL_MESSAGES = {
   'status': agentStatusSchema,
   'import.rejected': importRejectedSchema,
   'import.rejected.ack': importRejectedAckSchema,
+  'token.rotate': tokenRotateSchema,
+  'token.rotate.ack': tokenRotateAckSchema,
 } as const;

@@ -138,6 +138,21 @@ export function fleetView(root) {
     return b;
   }
 
+  function rotateButton(device) {
+    // One click: rotating is harmless (the device keeps working); it happens now if online, else at its next connection.
+    const b = h('button', { type: 'button', 'data-action': 'rotate-token', title: 'Give the device a new token; the old one stops working', text: 'Rotate token' });
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      try {
+        await api(`/devices/${device.deviceId}/rotate`, { method: 'POST' });
+        b.textContent = device.online ? 'Rotating…' : 'At next connection';
+      } catch (err) {
+        b.textContent = `Failed: ${err.message}`;
+      }
+    });
+    return b;
+  }
+
   async function refresh() {
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: query.sort });
     if (query.q) params.set('q', query.q);
@@ -180,7 +195,7 @@ export function fleetView(root) {
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
             h('td', { 'data-col': 'clock-skew', class: clockOff(d.clockSkewMs) ? 'error-text' : '', text: skewText(d.clockSkewMs) }),
             h('td', { class: 'error-text', 'data-col': 'last-error', text: d.lastError ?? '' }),
-            h('td', {}, codeBtn(), revoked || !can('operate') ? null : revokeButton(d)),
+            h('td', {}, codeBtn(), revoked || !can('operate') ? null : rotateButton(d), revoked || !can('operate') ? null : revokeButton(d)),
           ),
         );
       }

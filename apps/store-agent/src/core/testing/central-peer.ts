@@ -38,6 +38,8 @@ export class CentralPeer {
   readonly refusals: BatchAck[] = [];
   readonly statuses: AgentStatus[] = [];
   readonly hellos: unknown[] = [];
+  /** The token of every handshake, in order. */
+  readonly handshakeTokens: string[] = [];
   /** Test hook before the default handling: return an ack to answer with it instead. */
   intercept: ((b: ReceivedBatch, n: number) => BatchAck | null) | null = null;
   /** Hold acks until this many batches are outstanding (proves batches are pipelined). */
@@ -96,6 +98,7 @@ export class CentralPeer {
     const ns = this.io.of(AGENT_NAMESPACE);
     ns.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown; protocolVersion?: unknown };
+      if (typeof auth.token === 'string') this.handshakeTokens.push(auth.token);
       if (this.refuseHandshake) return next(Object.assign(new Error(this.refuseHandshake.message), { data: this.refuseHandshake }));
       if (typeof auth.token !== 'string' || auth.protocolVersion !== PROTOCOL_VERSION) {
         return next(Object.assign(new Error('bad auth'), { data: { code: 'unauthorized', message: 'bad auth' } }));
