@@ -13,7 +13,7 @@ import {
   type SyncLimits,
 } from '@outpost/shared';
 
-// The rules of one upstream batch (DESIGN §4.3), as plain functions over data; ingest.ts does the I/O.
+// The rules of one upstream batch (docs/protocol.md), as plain functions over data; ingest.ts does the I/O.
 
 export interface Connection {
   storeId: string;

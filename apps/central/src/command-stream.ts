@@ -38,7 +38,7 @@ export async function withCommands<T>(pool: pg.Pool, fn: (tx: pg.PoolClient, not
 }
 
 /**
- * Append one command to a store's stream inside the caller's transaction (DESIGN §3). The seq comes from
+ * Append one command to a store's stream inside the caller's transaction (docs/protocol.md). The seq comes from
  * bumping stores.command_seq: the row lock serialises appenders, so the stream is gap-free, and a rollback
  * takes the seq back with everything else. The store is noted in `notices`, sent by the caller after COMMIT.
  */

@@ -1,7 +1,7 @@
 import type { Queryable } from './db/database.js';
 
 /**
- * The conflict log (DESIGN §5: every rule that fires writes a record the console shows). Kinds:
+ * The conflict log (docs/rules.md: every rule that fires writes a record the console shows). Kinds:
  *  - count_superseded: a count replaced as the base of on-hand by one with a later hlc (R3);
  *  - count_recomputed: a count arrived after movements later than it; on-hand = counted + those movements (R3);
  *  - unknown_sku: a sale or return line for an sku central's item master does not hold: kept, flagged (once per

@@ -235,7 +235,7 @@ async function ingestOnce(
         conn,
       );
       if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
-      // ERP outbox (DESIGN §6) after the merge, so a count's posting carries the variance the merge just recorded.
+      // ERP outbox (docs/erp.md) after the merge, so a count's posting carries the variance the merge just recorded.
       const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
       return { inserted, postings, quarantined: sorted.quarantined, duplicates: sorted.duplicates };
     };

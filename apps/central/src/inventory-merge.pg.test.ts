@@ -6,7 +6,7 @@ import { bookReceipt, receiptSourceId } from './services/receipts.js';
 import { adjust, count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, ret, sale, send, type TestDevice } from './testing/inventory-fixture.js';
 import { openMigratedTestDatabase } from './testing/test-database.js';
 
-// Property (DESIGN §9 "central inventory equals a replay of the events"): whatever the arrival order across
+// Property (docs/rules.md "central inventory equals a replay of the events"): whatever the arrival order across
 // devices and central, with resends and overlapping batches, central's incremental merge ends exactly where the
 // shared reference model `replaySku` ends, for on-hand, damaged, quarantine and every count's expected/variance.
 

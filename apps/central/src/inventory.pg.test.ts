@@ -20,7 +20,7 @@ import {
 } from './testing/inventory-fixture.js';
 import { openMigratedTestDatabase } from './testing/test-database.js';
 
-// Scenario tests of the merge rules (DESIGN §5 R1, R3, R7) through the real ingest function on real PostgreSQL.
+// Scenario tests of the merge rules (docs/rules.md R1, R3, R7) through the real ingest function on real PostgreSQL.
 
 const STORE = 'store-1';
 

@@ -4,7 +4,7 @@ import { HLC_RE } from './hlc.js';
 import { businessIdSchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
 import { storableString } from './bounds.js';
 
-// Downstream commands (central → store), DESIGN §3. One schema per (type, schemaVersion).
+// Downstream commands (central → store), docs/protocol.md. One schema per (type, schemaVersion).
 
 export const itemUpsertedV1 = z.object({
   sku: skuSchema,

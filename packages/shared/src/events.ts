@@ -81,7 +81,7 @@ export const pickupCompletedV1 = z.object({
 
 /**
  * v2 names what left the store, so the handover is a stock movement that a replay of the events alone can
- * derive (central inventory = replay of the events, DESIGN §9); v1 pickups move nothing.
+ * derive (central inventory = replay of the events, docs/rules.md); v1 pickups move nothing.
  */
 export const pickupCompletedV2 = pickupCompletedV1.extend({
   lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema })).min(1, 'a handover hands over at least one line'),

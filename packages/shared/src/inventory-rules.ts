@@ -2,7 +2,7 @@ import { compareHlcStrings } from './hlc-order.js';
 import type { EventEnvelope } from './events.js';
 
 /**
- * Inventory rules shared by central and the agent (DESIGN §5, R3 and R7's dispositions), as plain functions.
+ * Inventory rules shared by central and the agent (docs/rules.md, R3 and R7's dispositions), as plain functions.
  * Stock lives in buckets: `sellable` is on-hand; damaged and quarantined returns are kept apart and never sold.
  */
 export type Bucket = 'sellable' | 'damaged' | 'quarantine';

@@ -1,4 +1,4 @@
-// Reservation rules (DESIGN §5 R4, R5) as plain functions over data, shared by central and the agent.
+// Reservation rules (docs/rules.md R4, R5) as plain functions over data, shared by central and the agent.
 
 export const RESERVATION_STATUSES = ['requested', 'delivered', 'picked', 'short_picked', 'collected', 'cancelled', 'expired', 'at_risk'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];

@@ -17,7 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 // Central's tables. Every table that grows with traffic (events, quarantine, commands) is keyed by store_id first
-// (DESIGN §7), so it can later be distributed by store without changing queries.
+// (docs/adr/0005-store-first-keys.md), so it can later be distributed by store without changing queries.
 
 /**
  * An HLC stamp column. Stamps are fixed-width strings whose byte order is stamp order, so PostgreSQL must compare
@@ -162,7 +162,7 @@ export const items = pgTable('items', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
-// ---- inventory (DESIGN §5 R3, R7): one row per (store, sku), plus the facts it is derived from.
+// ---- inventory (docs/rules.md R3, R7): one row per (store, sku), plus the facts it is derived from.
 
 export const inventory = pgTable(
   'inventory',
@@ -268,7 +268,7 @@ export const receipts = pgTable(
   (t) => [primaryKey({ columns: [t.storeId, t.receiptId] })],
 );
 
-// ---- reservations (DESIGN §5 R4, R5; issue 4)
+// ---- reservations (docs/rules.md R4, R5; issue 4)
 
 export const reservations = pgTable(
   'reservations',
@@ -357,7 +357,7 @@ export const socketIoAttachments = pgTable('socket_io_attachments', {
   payload: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('payload'),
 });
 
-// ---- ERP posting (DESIGN §6; issue 5): a transactional outbox of postings, written in the ingest transaction.
+// ---- ERP posting (docs/erp.md; issue 5): a transactional outbox of postings, written in the ingest transaction.
 
 /** One document for the ERP. Its posting_id is the ERP-side external reference (looked up before creating). */
 export const erpPostings = pgTable(
@@ -388,7 +388,7 @@ export const erpPostings = pgTable(
     postedAt: ts('posted_at'),
   },
   (t) => [
-    // Keyed by store first (DESIGN §7: the posting tables can be distributed by store); the id alone is indexed for
+    // Keyed by store first (docs/adr/0005-store-first-keys.md: the posting tables can be distributed by store); the id alone is indexed for
     // the API's look-ups by posting id.
     primaryKey({ columns: [t.storeId, t.postingId] }),
     index('erp_postings_posting_idx').on(t.postingId),

@@ -1,4 +1,4 @@
-// The one interface every ERP connector implements (DESIGN §6; issue 5). Central's posting outbox hands each
+// The one interface every ERP connector implements (docs/erp.md; issue 5). Central's posting outbox hands each
 // posting to the configured connector; the connector never sees SQL, sockets or HTTP routes of central.
 
 /** A sale line as posted: quantities in the item's unit, money in integer minor units. */

@@ -1,7 +1,7 @@
 import type { EventEnvelope, ReturnReceived, SaleCompleted } from '@outpost/shared';
 import type { ErpDocument, ErpReturnLine, ErpSaleLine } from './connector.js';
 
-// What the ERP is asked to record for a store's facts: plain functions from events to documents (DESIGN §6).
+// What the ERP is asked to record for a store's facts: plain functions from events to documents (docs/erp.md).
 
 export type PostingMode = 'per_sale' | 'day_summary';
 export const POSTING_MODES: readonly PostingMode[] = ['per_sale', 'day_summary'];

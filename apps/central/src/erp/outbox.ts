@@ -3,7 +3,7 @@ import { toNumber, type Queryable } from '../db/database.js';
 import type { ErpDocument } from './connector.js';
 import { daySummaries, documentOf, summarised, type PostingMode } from './documents.js';
 
-// The ERP posting outbox (DESIGN §6): postings are written in the transaction that stores their events, so a
+// The ERP posting outbox (docs/erp.md): postings are written in the transaction that stores their events, so a
 // committed sale always reaches the ERP and a rolled-back batch never does. Each event is covered by exactly one
 // posting (erp_posting_events), whatever mode the store was in when it arrived.
 

@@ -1,6 +1,6 @@
 import type { DayClosed } from '@outpost/shared';
 
-// Reconciliation of one store and business day (DESIGN §6), as a plain function: the store's day.closed control
+// Reconciliation of one store and business day (docs/erp.md), as a plain function: the store's day.closed control
 // totals against what central holds, and central's documents against what the ERP confirmed. Every difference
 // names the transactions (POS ids) and postings involved, so finance can chase each one.
 

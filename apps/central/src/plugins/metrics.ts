@@ -27,7 +27,7 @@ const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
 const LAG_BUCKETS = [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600];
 
 /**
- * Prometheus metrics of this central node (DESIGN §10 `GET /metrics`): ONE registry per app instance (tests run
+ * Prometheus metrics of this central node (the README `GET /metrics`): ONE registry per app instance (tests run
  * two centrals in one process; prom-client's global registry would mix them). Counters move with traffic on
  * this node; the fleet figures (quarantine, backlog, waiting events) are read from the database at scrape time,
  * so every node reports the same truth. ERP posting is not built yet: no ERP metric is registered until it is.

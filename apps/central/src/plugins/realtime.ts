@@ -44,7 +44,7 @@ export interface RealtimePluginOptions {
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
 export const realtimePlugin = fp<RealtimePluginOptions>(
   async (app, opts) => {
-    // Several central nodes share one PostgreSQL (DESIGN §7): socket.io's PostgreSQL adapter carries rooms,
+    // Several central nodes share one PostgreSQL (docs/adr/0004-socketio-postgres-adapter.md): socket.io's PostgreSQL adapter carries rooms,
     // broadcasts, disconnects and server-side events between them over NOTIFY (large ones via the
     // socket_io_attachments table of migration 0001). Its own small pool: the adapter pins one connection for
     // LISTEN for the node's lifetime, which must not come out of the pool ingest relies on.

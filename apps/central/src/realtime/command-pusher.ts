@@ -19,7 +19,7 @@ export interface CommandPusherDeps {
   onAcked?: (appliedSeq: number) => Promise<void>;
 }
 
-/** Pushes a store's pending commands down one connection, in order, one page at a time (DESIGN §4.4). */
+/** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
   /** Begin after hello, from the seq the agent says it has applied. */
   start(appliedSeq: number): void;

@@ -90,7 +90,7 @@ function asAck(v: unknown): Ack | null {
   return typeof v === 'function' ? (v as Ack) : null;
 }
 
-/** The `/agent` namespace (DESIGN §4): handshake, hello, batches, status, and the command push. */
+/** The `/agent` namespace (docs/protocol.md): handshake, hello, batches, status, and the command push. */
 export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
   const pushersByStore = new Map<string, Set<CommandPusher>>();
   const rotatorsByDevice = new Map<string, Set<TokenRotator>>();

@@ -8,7 +8,7 @@ import { loadReservation, selectReservations, writeTransition, type ReservationR
 import { reserveInTx } from './reserve.js';
 import type { ReservationSettings } from './settings.js';
 
-// R4 reroute, in steps with compensation rather than one cross-store transaction (DESIGN §7):
+// R4 reroute, in steps with compensation rather than one cross-store transaction (docs/adr/0005-store-first-keys.md):
 //  1. claim the at-risk reservation (reroute_tried = true) so one node tries it once;
 //  2. reserve the same lines at the chosen store (its own transaction, availability re-checked under lock);
 //  3. cancel the original (reason "rerouted"); if it was picked or closed meanwhile, cancel the new one instead.

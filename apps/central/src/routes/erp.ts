@@ -19,7 +19,7 @@ import { countByStatus, getPosting, listPostings, replayPosting } from '../erp/p
 import { getStoreSettings, putStoreSettings } from '../erp/store-settings.js';
 import { access } from '../access/roles.js';
 
-/** ERP posting (DESIGN §6): postings by status, replay, the ledger's books, per-store posting mode. */
+/** ERP posting (docs/erp.md): postings by status, replay, the ledger's books, per-store posting mode. */
 export const erpRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/erp/postings',

@@ -64,7 +64,7 @@ export async function listQuarantine(
 /**
  * Re-validate a quarantined event with today's schemas. Valid now (e.g. central learned a newer schema version)
  * -> stored as an event, with the same effects as if it had arrived valid (inventory, conflicts, reservations,
- * its ERP posting: DESIGN §9), and marked replayed; still invalid -> 422, stays open.
+ * its ERP posting: docs/protocol.md), and marked replayed; still invalid -> 422, stays open.
  */
 export async function replayQuarantine(pool: pg.Pool, id: string, reservations: ReservationSettings): Promise<{ id: string; status: 'replayed'; eventId: string }> {
   return withCommands(pool, async (tx, notices) => {

@@ -24,7 +24,7 @@ export interface ReceiptResult {
 export const receiptSourceId = (receiptId: string): string => `receipt:${receiptId}`;
 
 /**
- * Book a receipt centrally (DESIGN §3 `stock.received`) in ONE transaction: stamp it with central's clock, add
+ * Book a receipt centrally (docs/protocol.md `stock.received`) in ONE transaction: stamp it with central's clock, add
  * its sellable movements under the same R3 rules as store events, and append a `stock.received` command carrying
  * the stamp, so the store orders it against its own counts as central does. The same receiptId again answers
  * the first booking.

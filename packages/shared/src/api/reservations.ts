@@ -5,7 +5,7 @@ import { storableString } from '../bounds.js';
 import { RESERVATION_STATUSES } from '../reservation-rules.js';
 import { limitSchema, listResponse, textFilterSchema } from './common.js';
 
-// Central's reservation API (DESIGN §10) and the order-system webhook it feeds (issue 4).
+// Central's reservation API (the README) and the order-system webhook it feeds (issue 4).
 
 export const reservationStatusSchema = z.enum(RESERVATION_STATUSES);
 

@@ -1,4 +1,4 @@
-// The conflict log: every merge rule that fired (DESIGN §5), newest page last, filterable by store and kind.
+// The conflict log: every merge rule that fired (docs/rules.md), newest page last, filterable by store and kind.
 import { api } from '../api.js';
 import { clear, h, table, time } from '../dom.js';
 

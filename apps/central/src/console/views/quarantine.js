@@ -67,7 +67,7 @@ export function quarantineView(root) {
     });
     clear(qHolder).append(table(['Id', 'Store', 'Seq', 'Event id', 'Error', 'Received', ''], rows, 'Nothing in quarantine.'));
 
-    // ERP posting (DESIGN §6) is its own issue; until its API exists the section says so and shows nothing.
+    // ERP posting (docs/erp.md) is its own issue; until its API exists the section says so and shows nothing.
     try {
       const dead = await api('/erp/postings?status=dead&limit=200');
       // The configuration check made at start: what will turn into dead letters before it does.

@@ -1,4 +1,4 @@
-// Reservations by state (DESIGN §5 R4): counts per status and the list of one status. Written against central's
+// Reservations by state (docs/rules.md R4): counts per status and the list of one status. Written against central's
 // GET /reservations; when that API is not there, the section says so instead of showing anything made up.
 import { api } from '../api.js';
 import { clear, h, table, time, unavailable } from '../dom.js';

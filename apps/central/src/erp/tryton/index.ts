@@ -1,4 +1,4 @@
-// The `tryton` ERP connector (DESIGN §6): POS sales, returns and day summaries become sale.sale documents taken
+// The `tryton` ERP connector (docs/erp.md): POS sales, returns and day summaries become sale.sale documents taken
 // through to done, counts a confirmed stock.inventory, each under our posting id as its reference and looked up
 // before creating. The mapping file and the Tryton set-up it expects are described in README.md beside this file.
 import type { ErpConnector, ErpDocument, ErpPosting, PostOutcome } from '../connector.js';

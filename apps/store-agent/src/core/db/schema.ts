@@ -127,7 +127,7 @@ export const commandQuarantine = sqliteTable('command_quarantine', {
 });
 
 /**
- * The store's own stock picture, kept incrementally (DESIGN §5 R3 replayed locally). It is PARTIAL by design:
+ * The store's own stock picture, kept incrementally (docs/rules.md R3 replayed locally). It is PARTIAL by design:
  * the agent sees only this device's captured events plus central's receipts (stock.received), so on a store with
  * several tills the other tills' sales are missing here until central's inventory is consulted.
  */

@@ -5,7 +5,7 @@
  * @typedef {{ reservationId: string, orderId: string, status: string, lines: PickLine[], createdAt: string, expiresAt: string | null }} Pick
  */
 
-/** Statuses of the picks screen's two lists (DESIGN §10 words). */
+/** Statuses of the picks screen's two lists (the README words). */
 export const TO_PICK = ['delivered'];
 export const WAITING_FOR_CUSTOMER = ['picked', 'short_picked'];
 
