@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { e2eContext, waitDrained } from './support/e2e.js';
 import { erpReceiver } from './support/erp-receiver.js';
@@ -38,6 +39,22 @@ async function alerts(central: CentralHandle, state: 'open' | 'closed' = 'open')
 
 describe('fleet alerts', () => {
   const { fx, dbUrl } = e2eContext();
+
+  it('disk_low: an agent reports its free disk and central raises the alert below the threshold', async () => {
+    // A threshold above any real disk (100 TiB), so the agent's real free space is "low"; the default is 1 GiB.
+    const central = await startCentral(fx, { databaseUrl: dbUrl(), env: { OUTPOST_ALERT_DISK_LOW_MIB: String(100 * 1024 * 1024), OUTPOST_ALERT_EVALUATE_MS: '250' } });
+    const dataDir = fx.tempDir('outpost-agent-');
+    await enrollAgent(central, 'store-dk', dataDir);
+    const agent = await startAgent(fx, { dataDir });
+    const free = statfsSync(dataDir);
+    const alert = await waitFor(async () => (await alerts(central)).find((a) => a.kind === 'disk_low' && a.storeId === 'store-dk'), { what: 'disk_low alert' });
+    expect(alert.severity).toBe('critical');
+    const reportedMiB = Number(/has (\d+) MiB free/.exec(alert.detail)?.[1]);
+    const actualMiB = (Number(free.bavail) * Number(free.bsize)) / 1048576;
+    // The same disk, read a moment apart: within 1% (other processes write to it meanwhile).
+    expect(Math.abs(reportedMiB - actualMiB)).toBeLessThan(actualMiB * 0.01 + 1);
+    await agent.proc.stop();
+  });
 
   it('store_offline after kill -9 and back; erp_circuit_open while the ERP is down; each reaches the webhook, signed', async () => {
     const notices: { notice: Notice; signed: boolean }[] = [];

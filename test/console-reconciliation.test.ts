@@ -17,7 +17,7 @@ describe('reconciliation page', () => {
   const { fx, dbUrl } = e2eContext();
 
   it('shows a day with a difference as a readable table; drill-down reaches the transaction and its posting', async () => {
-    const central = await startCentral(fx, { databaseUrl: dbUrl() });
+    const central = await startCentral(fx, { databaseUrl: dbUrl(), env: { OUTPOST_ALERT_EVALUATE_MS: '250', OUTPOST_ALERT_RECONCILE_SECONDS: '1' } });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-rc', dataDir);
     const agent = await startAgent(fx, { dataDir });
@@ -39,6 +39,13 @@ describe('reconciliation page', () => {
     } finally {
       await db.end();
     }
+
+    // Central's own health rules see it too: a reconciliation_difference alert for the store, naming the day.
+    const alert = await waitFor(
+      async () => (await central.api.get<{ items: { kind: string; storeId?: string; detail: string }[] }>('/alerts')).body.items.find((a) => a.kind === 'reconciliation_difference'),
+      { what: 'reconciliation_difference alert' },
+    );
+    expect(alert).toMatchObject({ storeId: 'store-rc', detail: expect.stringContaining(DAY) });
 
     const browser = await launchBrowser();
     try {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/database.js';
+import type { ReconciliationCheck } from './reconciliation-check.js';
 import { diffAlerts, evaluateFleet } from './rules.js';
 import type { AlertSettings } from './settings.js';
 import { applyAlertChanges, openAlerts, readFleetSnapshot } from './store.js';
@@ -18,6 +19,8 @@ export interface EvaluatorDeps {
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Notices were written: deliver them now. */
   onNotices?: () => void;
+  /** Store-days whose reconciliation shows lasting differences (absent: that alert is not evaluated). */
+  reconciliation?: ReconciliationCheck;
   now?: () => Date;
 }
 
@@ -28,6 +31,12 @@ export function evaluateAlertsOnce(d: EvaluatorDeps): Promise<void> {
     if (!lock.rows[0]?.ok) return;
     const now = d.now?.() ?? new Date();
     const snap = await readFleetSnapshot(tx, d.isOnline);
+    if (d.reconciliation) {
+      for (const [storeId, days] of await d.reconciliation.differences(tx)) {
+        const st = snap.stores.find((x) => x.storeId === storeId);
+        if (st) st.reconciliationDifferences = days;
+      }
+    }
     const circuit = d.erpCircuitOpen();
     const failing = circuit.open || snap.erpFailingAttempts >= d.settings.erpFailingAttempts;
     const detail = circuit.open

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { startPollLoop, type PollLoop } from '../reservations/poll-loop.js';
 import { evaluateAlertsOnce, type EvaluatorDeps } from './evaluator.js';
+import { createReconciliationCheck } from './reconciliation-check.js';
 import { startAlertNotifier } from './notifier.js';
 import type { AlertSettings } from './settings.js';
 
@@ -41,6 +42,7 @@ export const alertsPlugin = fp<AlertPluginOptions>(
       },
       log,
       onNotices: () => notifier?.wake(),
+      reconciliation: createReconciliationCheck({ connector: app.erp.connector, everyMs: opts.settings.reconcileEveryMs, days: opts.settings.reconcileDays }),
     };
     const evaluateNow = () => evaluateAlertsOnce(deps);
     if (opts.background !== false) {

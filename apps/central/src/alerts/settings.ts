@@ -8,6 +8,9 @@ export interface AlertSettings {
   evaluateMs: number;
   /** Failing ERP postings in a row (attempts of the oldest one) that count as "ERP down". */
   erpFailingAttempts: number;
+  /** How often recently closed store-days are reconciled for the reconciliation_difference alert, and how far back. */
+  reconcileEveryMs: number;
+  reconcileDays: number;
   /** Optional receiver of alert open/close notices, signed like the order-system webhook. */
   webhook: { url: string; secret: string } | null;
 }
@@ -18,6 +21,8 @@ export const defaultAlertSettings = (): AlertSettings => ({
   thresholds: { offlineSeconds: 300, syncLagSeconds: 900, backlog: 1000, clockSkewMs: 120_000, diskLowBytes: 1024 * 1048576 },
   evaluateMs: 10_000,
   erpFailingAttempts: 5,
+  reconcileEveryMs: 30 * 60_000,
+  reconcileDays: 3,
   webhook: null,
 });
 
@@ -37,6 +42,8 @@ export function alertSettingsFromEnv(env: Env): AlertSettings {
     },
     evaluateMs: envInt(env, 'OUTPOST_ALERT_EVALUATE_MS', d.evaluateMs),
     erpFailingAttempts: envInt(env, 'OUTPOST_ERP_CIRCUIT_THRESHOLD', d.erpFailingAttempts),
+    reconcileEveryMs: envInt(env, 'OUTPOST_ALERT_RECONCILE_SECONDS', d.reconcileEveryMs / 1000) * 1000,
+    reconcileDays: envInt(env, 'OUTPOST_ALERT_RECONCILE_DAYS', d.reconcileDays),
     webhook: url && secret ? { url, secret } : null,
   };
 }

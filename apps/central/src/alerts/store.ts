@@ -30,8 +30,8 @@ export async function readFleetSnapshot(
     const backlog = r.min_applied === null ? 0 : Math.max(0, toNumber(r.command_seq) - toNumber(r.min_applied));
     stores.set(r.store_id, { storeId: r.store_id, devices: [], commandBacklog: backlog, latestEvent: null, quarantineOpen: 0, erpDead: 0 });
   }
-  const d = await q.query<{ store_id: string; device_id: string; last_seen_at: Date | null; pending_up: number | null; clock_skew_ms: string | null }>(
-    `SELECT store_id, device_id, last_seen_at, pending_up, clock_skew_ms FROM devices WHERE revoked_at IS NULL`,
+  const d = await q.query<{ store_id: string; device_id: string; last_seen_at: Date | null; pending_up: number | null; clock_skew_ms: string | null; disk_free_bytes: string | null }>(
+    `SELECT store_id, device_id, last_seen_at, pending_up, clock_skew_ms, disk_free_bytes FROM devices WHERE revoked_at IS NULL`,
   );
   for (const r of d.rows) {
     stores.get(r.store_id)?.devices.push({
@@ -40,6 +40,7 @@ export async function readFleetSnapshot(
       lastSeenAt: r.last_seen_at,
       pendingUp: r.pending_up,
       clockSkewMs: r.clock_skew_ms === null ? null : toNumber(r.clock_skew_ms),
+      diskFreeBytes: r.disk_free_bytes === null ? null : toNumber(r.disk_free_bytes),
     });
   }
   // The latest stored event per store that has events waiting (the only stores sync_lag can concern): one index

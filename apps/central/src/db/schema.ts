@@ -79,6 +79,8 @@ export const devices = pgTable(
     agentVersion: text('agent_version'),
     pendingUp: integer('pending_up'),
     lastError: text('last_error'),
+    /** Free bytes on the device's data disk, as its agent last reported (disk_low alert). */
+    diskFreeBytes: bigint('disk_free_bytes', { mode: 'number' }),
     /** The device's clock minus central's (ms), as the agent last reported it; null: never reported. */
     clockSkewMs: bigint('clock_skew_ms', { mode: 'number' }),
   },

@@ -48,12 +48,13 @@ export async function recordHello(
 export async function recordStatus(
   pool: pg.Pool,
   deviceId: string,
-  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined },
+  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined; diskFreeBytes?: number | null | undefined },
 ): Promise<void> {
   // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
   await pool.query(
     `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
-       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END
+       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END,
+       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END
      WHERE device_id = $1`,
     [
       deviceId,
@@ -62,6 +63,8 @@ export async function recordStatus(
       status.lastError === null ? null : storableText(status.lastError),
       status.clockSkewMs !== undefined,
       status.clockSkewMs ?? null,
+      status.diskFreeBytes !== undefined,
+      status.diskFreeBytes ?? null,
     ],
   );
 }

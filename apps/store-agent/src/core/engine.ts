@@ -9,6 +9,7 @@ import { crashNow, parseFaults } from './faults.js';
 import { buildHttpApi, isLoopbackHost } from './http-api.js';
 import { PosInbox } from './inbox.js';
 import { ImportReports } from './import-reports.js';
+import { diskFreeBytes } from './disk.js';
 import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
@@ -127,6 +128,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       reports: importReports,
       clock: deviceClock,
       storeToken: (token) => storeToken(opts.dataDir, token),
+      diskFree: () => diskFreeBytes(opts.dataDir),
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,

@@ -40,6 +40,8 @@ export interface SyncClientDeps {
   reports?: { flush(socket: Socket | null, timeoutMs: number): Promise<void> };
   /** Told this PC's clock minus central's at every hello (device-clock.ts); read back for the status message. */
   clock?: { record(skewMs: number): void; view(): { clockSkewMs: number | null } };
+  /** Free bytes on the data disk, reported in every status (central raises disk_low); null when unknown. */
+  diskFree?: () => number | null;
   /** Store a rotated device token durably (agent.json); throws when it cannot. */
   storeToken: (token: string) => void;
 }
@@ -403,7 +405,8 @@ export class SyncClient {
   private emitStatus(): void {
     if (!this.socket?.connected) return;
     const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
-    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs });
+    const diskFreeBytes = this.d.diskFree?.() ?? null;
+    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs, diskFreeBytes });
   }
 
   private setError(msg: string | null): void {

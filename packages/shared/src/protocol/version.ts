@@ -11,7 +11,7 @@ export const PROTOCOL_HISTORY: readonly { version: number; date: string; change:
     version: 2,
     date: '2026-11-29',
     change:
-      'batch.ack may refuse with seq_conflict (a resent seq carries another event id: device restored or cloned); a v2 agent resends its unacked events up to central\'s storedSeq for that check instead of adopting storedSeq. status: optional clockSkewMs (the agent clock minus central, from hello). New agent → central message import.rejected (with ack): till files the agent rejected. Central → agent token.rotate {token} with ack (device token rotation), sent only to v2 agents. Central answers v1 agents as before.',
+      'batch.ack may refuse with seq_conflict (a resent seq carries another event id: device restored or cloned); a v2 agent resends its unacked events up to central\'s storedSeq for that check instead of adopting storedSeq. status: optional clockSkewMs (the agent clock minus central, from hello) and diskFreeBytes. New agent → central message import.rejected (with ack): till files the agent rejected. Central → agent token.rotate {token} with ack (device token rotation), sent only to v2 agents. Central answers v1 agents as before.',
   },
 ];
 /** From this protocol version on, an agent understands `seq_conflict` and resends its unverified overlap. */

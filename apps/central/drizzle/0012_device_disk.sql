@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "disk_free_bytes" bigint;
