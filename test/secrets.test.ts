@@ -95,7 +95,9 @@ describe('no secret in logs, error messages or /metrics', () => {
     await agent.proc.stop();
     await central.proc.stop();
 
-    const logs = { central: centralOut(), agent: agentOut(), enrolCli: enrolled.stdout + enrolled.stderr + again.stdout + again.stderr };
+    // The recorders attach once a process answers; what it printed before that is in the Proc's own first lines.
+    const early = (p: { lines: string[] }) => p.lines.join('\n');
+    const logs = { central: `${early(central.proc)}\n${centralOut()}`, agent: `${early(agent.proc)}\n${agentOut()}`, enrolCli: enrolled.stdout + enrolled.stderr + again.stdout + again.stderr };
     // The run really logged: connections, batches, refusals, webhook failures.
     expect(logs.central).toMatch(/agent connected/);
     expect(logs.central).toMatch(/request refused: unauthorized/);
