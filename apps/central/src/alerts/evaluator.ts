@@ -13,7 +13,8 @@ const EVALUATOR_LOCK = 0x6f75_7461; // 'outa'
 export interface EvaluatorDeps {
   pool: pg.Pool;
   settings: AlertSettings;
-  isOnline: (deviceId: string) => boolean | Promise<boolean>;
+  /** Devices with a live socket on any node: one cluster round trip per pass. */
+  onlineDevices: () => Promise<ReadonlySet<string>>;
   /** This node's ERP circuit is open (the ERP refuses or is unreachable). */
   erpCircuitOpen: () => { open: boolean; detail: string | null };
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -30,7 +31,7 @@ export function evaluateAlertsOnce(d: EvaluatorDeps): Promise<void> {
     const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [EVALUATOR_LOCK]);
     if (!lock.rows[0]?.ok) return;
     const now = d.now?.() ?? new Date();
-    const snap = await readFleetSnapshot(tx, d.isOnline);
+    const snap = await readFleetSnapshot(tx, await d.onlineDevices());
     if (d.reconciliation) {
       for (const [storeId, days] of await d.reconciliation.differences(tx)) {
         const st = snap.stores.find((x) => x.storeId === storeId);

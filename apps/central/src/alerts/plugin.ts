@@ -35,7 +35,7 @@ export const alertsPlugin = fp<AlertPluginOptions>(
     const deps: EvaluatorDeps = {
       pool: app.db.pool,
       settings: opts.settings,
-      isOnline: (id) => app.realtime.presence.isOnline(id),
+      onlineDevices: () => app.realtime.presence.onlineDevices(),
       erpCircuitOpen: () => {
         const c = app.erp.circuit();
         return { open: c.state !== 'closed', detail: c.lastError };

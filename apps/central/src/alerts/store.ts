@@ -19,7 +19,7 @@ export interface AlertRow {
 
 export async function readFleetSnapshot(
   q: Queryable,
-  isOnline: (deviceId: string) => boolean | Promise<boolean>,
+  online: ReadonlySet<string>,
 ): Promise<Omit<FleetSnapshot, 'erpFailing'> & { erpFailingAttempts: number }> {
   const stores = new Map<string, StoreSnapshot>();
   const s = await q.query<{ store_id: string; command_seq: string; min_applied: string | null }>(
@@ -36,7 +36,7 @@ export async function readFleetSnapshot(
   for (const r of d.rows) {
     stores.get(r.store_id)?.devices.push({
       deviceId: r.device_id,
-      online: await isOnline(r.device_id),
+      online: online.has(r.device_id),
       lastSeenAt: r.last_seen_at,
       pendingUp: r.pending_up,
       clockSkewMs: r.clock_skew_ms === null ? null : toNumber(r.clock_skew_ms),

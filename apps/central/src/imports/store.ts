@@ -52,6 +52,11 @@ export async function openImportRejections(q: Queryable): Promise<Map<string, { 
     `SELECT store_id, file, line, reason, rejected_at FROM import_rejections WHERE cleared_at IS NULL ORDER BY store_id, rejected_at`,
   );
   const out = new Map<string, { file: string; line: number | null; reason: string; at: Date }[]>();
-  for (const x of r.rows) out.set(x.store_id, [...(out.get(x.store_id) ?? []), { file: x.file, line: x.line, reason: x.reason, at: x.rejected_at }]);
+  for (const x of r.rows) {
+    const item = { file: x.file, line: x.line, reason: x.reason, at: x.rejected_at };
+    const list = out.get(x.store_id);
+    if (list) list.push(item);
+    else out.set(x.store_id, [item]);
+  }
   return out;
 }

@@ -145,33 +145,37 @@ export const metricsPlugin = fp(
     async function readFleet(): Promise<void> {
       try {
         const q = await app.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM quarantine WHERE status = 'open'`);
-        const s = await app.db.pool.query<{ store_id: string; backlog: string; pending_up: string; clock_skew_ms: string | null }>(
+        // One pass over the stores: presence is asked once (one cluster round trip), not per device.
+        const online = app.hasDecorator('realtime') ? await app.realtime.presence.onlineDevices() : new Set<string>();
+        const s = await app.db.pool.query<{
+          store_id: string;
+          backlog: string;
+          pending_up: string;
+          clock_skew_ms: string | null;
+          devices: number;
+          online: boolean;
+          last_seen_at: Date | null;
+        }>(
           `SELECT s.store_id, coalesce(max(s.command_seq - d.applied_command_seq), 0) AS backlog, coalesce(sum(d.pending_up), 0) AS pending_up,
-                  (array_agg(d.clock_skew_ms ORDER BY abs(d.clock_skew_ms) DESC NULLS LAST))[1] AS clock_skew_ms
+                  (array_agg(d.clock_skew_ms ORDER BY abs(d.clock_skew_ms) DESC NULLS LAST))[1] AS clock_skew_ms,
+                  count(d.device_id)::int AS devices, coalesce(bool_or(d.device_id = ANY($1::uuid[])), false) AS online,
+                  max(d.last_seen_at) AS last_seen_at
            FROM stores s LEFT JOIN devices d ON d.store_id = s.store_id AND d.revoked_at IS NULL GROUP BY s.store_id`,
-        );
-        const d = await app.db.pool.query<{ store_id: string; device_id: string; last_seen_at: Date | null }>(
-          `SELECT store_id, device_id, last_seen_at FROM devices WHERE revoked_at IS NULL`,
+          [[...online]],
         );
         const a = await app.db.pool.query<{ kind: string; severity: string; n: string }>(
           `SELECT kind, severity, count(*) AS n FROM alerts WHERE closed_at IS NULL GROUP BY kind, severity`,
         );
-        const online = new Map<string, boolean>();
-        const lastSeen = new Map<string, number>();
-        for (const r of d.rows) {
-          const on = app.hasDecorator('realtime') ? await app.realtime.presence.isOnline(r.device_id) : false;
-          online.set(r.store_id, (online.get(r.store_id) ?? false) || on);
-          if (r.last_seen_at) lastSeen.set(r.store_id, Math.max(lastSeen.get(r.store_id) ?? 0, r.last_seen_at.getTime() / 1000));
-        }
         quarantineOpen.set(Number(q.rows[0]?.n ?? 0));
         for (const g of [backlog, pendingUp, storeOnline, storeLastSeen, alertsOpen, clockSkew]) g.reset();
         for (const r of s.rows) {
           backlog.set({ store: r.store_id }, Number(r.backlog));
           pendingUp.set({ store: r.store_id }, Number(r.pending_up));
           if (r.clock_skew_ms !== null) clockSkew.set({ store: r.store_id }, Number(r.clock_skew_ms) / 1000);
+          // A store with no device yet has nothing to be online with: no series rather than a false "offline".
+          if (r.devices > 0) storeOnline.set({ store: r.store_id }, r.online ? 1 : 0);
+          if (r.last_seen_at) storeLastSeen.set({ store: r.store_id }, r.last_seen_at.getTime() / 1000);
         }
-        for (const [store, on] of online) storeOnline.set({ store }, on ? 1 : 0);
-        for (const [store, t] of lastSeen) storeLastSeen.set({ store }, t);
         for (const r of a.rows) alertsOpen.set({ kind: r.kind, severity: r.severity }, Number(r.n));
       } catch (err) {
         // A scrape during a database outage keeps the last figures; /readyz already says the database is gone.

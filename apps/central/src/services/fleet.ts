@@ -131,7 +131,11 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
       )
     : { rows: [] };
   const byStore = new Map<string, DeviceRow[]>();
-  for (const d of devices.rows) byStore.set(d.store_id, [...(byStore.get(d.store_id) ?? []), d]);
+  for (const d of devices.rows) {
+    const list = byStore.get(d.store_id);
+    if (list) list.push(d);
+    else byStore.set(d.store_id, [d]);
+  }
   const items = r.rows.map((row): StoreStatus => {
     const commandSeq = toNumber(row.command_seq);
     return {
