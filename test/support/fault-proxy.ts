@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './ports.js';
 
 /**
  * A loopback TCP proxy between an agent and central that misbehaves on demand, the way real store links do:
@@ -195,13 +196,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  if (!addr || typeof addr !== 'object') throw new Error('proxy has no port');
-  const port = addr.port;
+  const port = await listenOnLoopback(server);
 
   const cutAll = () => {
     for (const s of live) s.destroy();

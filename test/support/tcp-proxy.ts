@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './ports.js';
 
 /**
  * A loopback TCP proxy whose target can be switched: what a load balancer does when a central node goes away
@@ -38,13 +39,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     upstream.pipe(client);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  if (!addr || typeof addr !== 'object') throw new Error('proxy has no port');
-  const port = addr.port;
+  const port = await listenOnLoopback(server);
 
   const dropAll = () => {
     for (const s of live) s.destroy();
