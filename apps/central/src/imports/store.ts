@@ -1,4 +1,4 @@
-import type { ImportRejection } from '@outpost/shared';
+import { storableText, type ImportRejection } from '@outpost/shared';
 import type { Queryable } from '../db/database.js';
 
 // Till files rejected at the stores, as their agents reported them (issue 16).
@@ -19,7 +19,9 @@ export async function recordImportRejections(q: Queryable, storeId: string, devi
     `INSERT INTO import_rejections (store_id, device_id, file, line, reason, rejected_at)
      SELECT $1, $2, f, l, r, a FROM unnest($3::text[], $4::int4[], $5::text[], $6::timestamptz[]) AS u(f, l, r, a)
      ON CONFLICT DO NOTHING`,
-    [storeId, deviceId, reports.map((x) => x.file), reports.map((x) => x.line), reports.map((x) => x.reason), reports.map((x) => x.rejectedAt)],
+    // A reason may quote what the till wrote (a NUL, a lone surrogate): shown replaced, never refused for it, or
+    // the agent would send the same report for ever.
+    [storeId, deviceId, reports.map((x) => storableText(x.file)), reports.map((x) => x.line), reports.map((x) => storableText(x.reason)), reports.map((x) => x.rejectedAt)],
   );
   return r.rowCount ?? 0;
 }

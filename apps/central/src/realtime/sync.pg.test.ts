@@ -84,6 +84,16 @@ describe('agent gateway: upstream batches', () => {
     expect(await raw.batch(1, [raw.sale(1)])).toMatchObject({ ok: true, storedSeq: 1 });
   });
 
+  it('stores a till-file report whose reason quotes a NUL or a lone surrogate (shown replaced), instead of refusing it for ever', async () => {
+    const { raw } = await connect('store-ir');
+    const report = { file: 'till\u0000.csv', line: 2, reason: 'line 2: sku "A\u0000B\ud800" is not storable', rejectedAt: new Date().toISOString() };
+    expect(await raw.socket.timeout(10_000).emitWithAck('import.rejected', { reports: [report] })).toMatchObject({ ok: false, error: { code: 'not_ready' } });
+    await raw.hello();
+    expect(await raw.socket.timeout(10_000).emitWithAck('import.rejected', { reports: [report] })).toEqual({ ok: true, received: 1 });
+    const listed = await tc.api.get<{ items: { file: string; reason: string }[] }>('/stores/store-ir/import-rejections');
+    expect(listed.body.items).toEqual([expect.objectContaining({ file: 'till\ufffd.csv', reason: 'line 2: sku "A\ufffdB\ufffd" is not storable' })]);
+  });
+
   it('records the clock skew an agent reports in status; a protocol v1 agent (no skew field) is still served and keeps it', async () => {
     const { raw, token, deviceId } = await connect('store-k');
     await raw.hello();
