@@ -3,13 +3,9 @@
  * own fixture: documents are created once under our posting id, Tryton's stock follows them, a missing
  * mapping is a dead letter that names what is missing, and an ERP that is away is a retryable failure.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ErpConnector, ErpDocument, ErpPosting } from '../apps/central/src/erp/connector.js';
-import { createTrytonConnector } from '../apps/central/src/erp/tryton/index.js';
-import { buildTrytonTemplate, startTryton, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from './support/tryton.js';
+import { buildTrytonTemplate, openTrytonConnector, type TrytonConnectorFixture, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from './support/tryton.js';
 
 const STORE = 'store-t1';
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -22,7 +18,6 @@ const CODES = ['TT-TSHIRT', 'TT-MUG', 'TT-TOTE', 'TT-CAP'];
 let template: TrytonTemplate;
 let server: TrytonServer;
 let probe: TrytonProbe;
-let dir: string;
 let mappingFile: string;
 let connector: ErpConnector;
 let seq = 0;
@@ -47,18 +42,13 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => template?.dispose());
 
+let fixture: TrytonConnectorFixture | undefined;
 beforeEach(async () => {
-  server = await startTryton(template);
-  probe = new TrytonProbe(server);
-  dir = mkdtempSync(join(tmpdir(), 'outpost-tryton-map-'));
-  mappingFile = join(dir, 'mapping.json');
-  writeMapping(mappingFile, MAPPING);
-  connector = createTrytonConnector({ url: server.url, database: server.database, user: server.user, password: server.password, mappingFile });
+  fixture = await openTrytonConnector(template, MAPPING, 'outpost-tryton-map-');
+  ({ server, probe, mappingFile, connector } = fixture);
 });
 afterEach(async () => {
-  await connector?.close();
-  await server?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('tryton connector', () => {

@@ -5,16 +5,14 @@
  * `warnings.skip`), records the warning on the posting, finishes a draft an earlier attempt left, and leaves no
  * draft behind when Tryton's answer is final.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ErpConnector, ErpDocument, ErpPosting } from '../apps/central/src/erp/connector.js';
-import { createTrytonConnector } from '../apps/central/src/erp/tryton/index.js';
 import { e2eContext, waitDrained } from './support/e2e.js';
 import { ADMIN_TOKEN, enrollAgent, ROOT, startAgent } from './support/procs.js';
 import { freePort } from './support/ports.js';
-import { buildTrytonTemplate, DEFAULT_SPEC, startTryton, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from './support/tryton.js';
+import { buildTrytonTemplate, openTrytonConnector, type TrytonConnectorFixture, DEFAULT_SPEC, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from './support/tryton.js';
 import { startCentralWithTryton } from './support/tryton-central.js';
 import { request } from './support/http.js';
 import { waitFor } from './support/wait.js';
@@ -30,7 +28,6 @@ const { fx, dbUrl } = e2eContext();
 let template: TrytonTemplate;
 let server: TrytonServer;
 let probe: TrytonProbe;
-let dir: string;
 let mappingFile: string;
 let connector: ErpConnector;
 let seq = 0;
@@ -54,18 +51,13 @@ beforeAll(async () => {
 }, 480_000);
 afterAll(() => template?.dispose());
 
+let fixture: TrytonConnectorFixture | undefined;
 beforeEach(async () => {
-  server = await startTryton(template);
-  probe = new TrytonProbe(server);
-  dir = mkdtempSync(join(tmpdir(), 'outpost-tryton-warn-'));
-  mappingFile = join(dir, 'mapping.json');
-  writeMapping(mappingFile, MAPPING);
-  connector = createTrytonConnector({ url: server.url, database: server.database, user: server.user, password: server.password, mappingFile });
+  fixture = await openTrytonConnector(template, MAPPING, 'outpost-tryton-warn-');
+  ({ server, probe, mappingFile, connector } = fixture);
 });
 afterEach(async () => {
-  await connector?.close();
-  await server?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('Tryton warnings', () => {

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { ErpConnector } from '../../apps/central/src/erp/connector.js';
+import { createTrytonConnector } from '../../apps/central/src/erp/tryton/index.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
@@ -311,4 +313,35 @@ export class TrytonProbe {
   async count(model: 'sale.sale' | 'stock.inventory'): Promise<number> {
     return this.call(`model.${model}.search_count`, [[]]);
   }
+}
+
+/** What a connector test needs per test: a Tryton server copied from the template, a probe, a mapping file, the connector. */
+export interface TrytonConnectorFixture {
+  server: TrytonServer;
+  probe: TrytonProbe;
+  dir: string;
+  mappingFile: string;
+  connector: ErpConnector;
+  close(): Promise<void>;
+}
+
+/** Starts one Tryton from `template`, writes `mapping` to a fresh folder and builds the connector over them. */
+export async function openTrytonConnector(template: TrytonTemplate, mapping: Parameters<typeof writeMapping>[1], tmpPrefix: string): Promise<TrytonConnectorFixture> {
+  const server = await startTryton(template);
+  const dir = mkdtempSync(join(tmpdir(), tmpPrefix));
+  const mappingFile = join(dir, 'mapping.json');
+  writeMapping(mappingFile, mapping);
+  const connector = createTrytonConnector({ url: server.url, database: server.database, user: server.user, password: server.password, mappingFile });
+  return {
+    server,
+    probe: new TrytonProbe(server),
+    dir,
+    mappingFile,
+    connector,
+    async close() {
+      await connector.close();
+      await server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
