@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@outpost/shared';
-import { appliedPick, appliedPickup, repeatedPickups, type HandledState } from './reservation-effects.js';
+import { appliedPick, appliedPickup, repeatedPickups, type HandledState } from './repeat-rules.js';
 
 const pickup = (eventId: string, reservationId: string) =>
   ({ eventId, type: 'pickup.completed', payload: { reservationId, lines: [{ sku: 'A', qty: 1 }] } }) as unknown as EventEnvelope;
