@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +232,10 @@ describe('associate UI', () => {
     expect(await counted.getAttribute('class')).toContain('diff');
     expect(await consolePage.textContent('[data-testid="recon-detail"] li[data-kind="counted_cash"]')).toContain('cash counted 11.00 EUR, tendered 11.50 EUR (short by 0.50 EUR)');
     await screenshot(consolePage, SHOTS, '08-reconciliation-counted-cash');
+    const [download] = await Promise.all([consolePage.waitForEvent('download'), consolePage.click('[data-testid="recon-csv"]')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toMatch(/,"countedCash"$/);
+    expect(csv[1]).toMatch(/,"cash: counted 1100, tendered 1150, difference -50"$/);
 
     expect(errors).toEqual([]);
   });

@@ -174,9 +174,11 @@ export function reconciliationView(root) {
   }
 
   function download() {
-    const header = ['storeId', 'businessDate', 'status', ...FIGURES.flatMap(([f]) => [`store_${f}`, `central_${f}`, `erp_${f}`]), 'differences'];
+    const header = ['storeId', 'businessDate', 'status', ...FIGURES.flatMap(([f]) => [`store_${f}`, `central_${f}`, `erp_${f}`]), 'differences', 'countedCash'];
+    // The drawer count in minor units, like the other figures: method, counted, tendered, difference.
+    const counted = (r) => (r.countedCash ?? []).map((c) => `${c.method}: counted ${c.counted}, tendered ${c.expected}, difference ${c.difference}`).join(' | ');
     const lines = shown.map((r) =>
-      [r.storeId, r.businessDate, r.status, ...FIGURES.flatMap(([f]) => [r.store ? r.store[f] : '', r.central[f], r.erp[f]]), r.differences.map((d) => `${d.kind}: ${d.message}`).join(' | ')]
+      [r.storeId, r.businessDate, r.status, ...FIGURES.flatMap(([f]) => [r.store ? r.store[f] : '', r.central[f], r.erp[f]]), r.differences.map((d) => `${d.kind}: ${d.message}`).join(' | '), counted(r)]
         .map(csvCell)
         .join(','),
     );
