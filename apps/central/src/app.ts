@@ -9,14 +9,15 @@ import { createCentralClock } from './platform/central-clock.js';
 import type { Database } from './platform/db/database.js';
 import { noFaults, type Faults } from './platform/faults.js';
 import { installErrorHandlers } from './platform/http/errors.js';
-import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './platform/logging.js';
+import { httpLoggingOptions, installCorrelationHeader } from './platform/logging.js';
+import { allObservers, ingestLogObserver } from './sync/ingest-log.js';
 import { dbPlugin } from './platform/db/plugin.js';
 import { accessPlugin } from './access/plugin.js';
 import type { RateLimitSettings } from './access/limits.js';
 import type { TlsMaterial } from './platform/http/tls.js';
 import { erpPlugin } from './erp/plugin.js';
 import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
-import { metricsPlugin } from './platform/metrics.js';
+import { metricsPlugin } from './monitoring/metrics.js';
 import { realtimePlugin } from './sync/plugin.js';
 import { reservationsPlugin } from './reservations/plugin.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
@@ -24,8 +25,8 @@ import { alertsPlugin } from './alerts/plugin.js';
 import { defaultAlertSettings, type AlertSettings } from './alerts/settings.js';
 import { apiRoutes } from './api.js';
 import { consoleRoutes } from './console/routes.js';
-import { healthRoutes } from './platform/health-routes.js';
-import { metricsRoutes } from './platform/metrics-routes.js';
+import { healthRoutes } from './monitoring/health-routes.js';
+import { metricsRoutes } from './monitoring/metrics-routes.js';
 import { CENTRAL_VERSION } from './platform/version.js';
 
 export interface BuildAppOptions {

@@ -17,8 +17,8 @@ import {
   sale,
   send,
   type TestDevice,
-} from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+} from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // Scenario tests of the merge rules (docs/rules.md R1, R3, R7) through the real ingest function on real PostgreSQL.
 

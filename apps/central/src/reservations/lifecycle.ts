@@ -4,7 +4,8 @@ import { AppError, notFound } from '../platform/app-error.js';
 import { appendCommand, withCommands, type CommandNotices } from '../commands/command-stream.js';
 import { withTransaction, type Queryable } from '../platform/db/database.js';
 import { lockInventory } from '../inventory/inventory-store.js';
-import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import type { ReservationSettings } from './settings.js';
 
 // Transitions decided at central: cancel (order system), expire (sweeper), delivered (the store's ack).

@@ -4,7 +4,8 @@ import { writeConflicts } from '../inventory/conflict-log.js';
 import { withCommands } from '../commands/command-stream.js';
 import { toNumber, withTransaction } from '../platform/db/database.js';
 import { closeReservation } from './lifecycle.js';
-import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import { reserveInTx } from './reserve.js';
 import type { ReservationSettings } from './settings.js';
 

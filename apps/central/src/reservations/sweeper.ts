@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../platform/db/database.js';
 import { expireDue } from './lifecycle.js';
-import { startPollLoop, type PollLoop } from './poll-loop.js';
+import { startPollLoop, type PollLoop } from '../platform/poll-loop.js';
 import { finishPendingReroutes, rerouteDue } from './reroute.js';
 import { selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { centralApi } from '@outpost/shared';
-import { startPollLoop, type PollLoop } from './poll-loop.js';
+import { startPollLoop, type PollLoop } from '../platform/poll-loop.js';
 import type { WebhookSettings } from './settings.js';
 import { claimDue, markDelivered, markFailedAttempt, type DueDelivery } from './webhook-outbox.js';
-import { retryDelayMs, signBody } from './webhook-signing.js';
+import { retryDelayMs } from '../platform/retry.js';
+import { signBody } from '../platform/signing.js';
 
 export interface WebhookWorkerDeps {
   pool: pg.Pool;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../platform/db/database.js';
-import { count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 import { isEventFailure } from './ingest-fallback.js';
 import { replayQuarantine } from './quarantine.js';
 import { defaultReservationSettings } from '../reservations/settings.js';
