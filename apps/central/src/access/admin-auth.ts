@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { errorBody } from '@outpost/shared';
-import { safeEqual } from '../platform/tokens.js';
+import { safeEqual } from '../platform/index.js';
 import { admits, BOOTSTRAP_PRINCIPAL, type Access, type Principal } from './roles.js';
 import { findApiToken } from './token-store.js';
 

@@ -3,7 +3,7 @@ import { commandsMessageSchema, parseCommandPayload, type RawCommand } from '@ou
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { appendCommand, CommandNotices } from './command-stream.js';
-import { withTransaction } from '../platform/db/database.js';
+import { withTransaction } from '../platform/index.js';
 import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 interface DeviceRow {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloadMap } from '@outpost/shared';
-import { withTransaction, type Database } from '../platform/db/database.js';
+import { type Database, withTransaction } from '../platform/index.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import { cutDaySummary, dueSummaryDays } from './outbox.js';
 import { listPostings } from './postings-store.js';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import type { Database } from '../platform/db/database.js';
+import type { Database } from '../platform/index.js';
 import { createLedgerConnector } from './connectors/ledger.js';
 import { countByStatus } from './postings-store.js';
 import { defaultErpWorkerSettings } from './settings.js';

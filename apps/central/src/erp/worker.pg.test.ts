@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import type { Database } from '../platform/db/database.js';
+import type { Database } from '../platform/index.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import type { ErpConnector } from './connector.js';
 import { createLedgerConnector } from './connectors/ledger.js';

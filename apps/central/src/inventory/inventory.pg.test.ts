@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countsOf, HybridClock, movementsOf, replaySku, type EventEnvelope, type Movement } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
+import { createCentralClock, type Database } from '../platform/index.js';
 import { bookReceipt, receiptSourceId } from './receipts.js';
-import { createCentralClock } from '../platform/central-clock.js';
 import { listConflicts } from './conflicts.js';
 import { listCounts } from './inventory.js';
 import {

@@ -1,5 +1,5 @@
 import type { ReservationLine, ReservationStatus } from '@outpost/shared';
-import { toNumber } from '../platform/db/database.js';
+import { toNumber } from '../platform/index.js';
 
 // A reservation row as read from the database, on its own so the store (which writes transitions) and the webhook
 // outbox (which announces them) both depend on it rather than on each other.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HybridClock, type centralApi } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
-import { bookReceipt } from '../inventory/receipts.js';
+import type { Database } from '../platform/index.js';
+import { bookReceipt } from '../inventory/index.js';
 import { createDevice, createStore, hlcAt, makeEvent, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import { cancelReservation, markDeliveredUpTo } from './lifecycle.js';
 import { rerouteDue } from './reroute.js';

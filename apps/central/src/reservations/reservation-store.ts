@@ -1,6 +1,6 @@
 import { heldDelta, type centralApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 import { fromDb, RESERVATION_COLUMNS, type DbRow, type ReservationRow } from './reservation-row.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 
