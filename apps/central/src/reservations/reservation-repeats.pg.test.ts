@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HybridClock, type centralApi } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
-import { bookReceipt } from '../inventory/receipts.js';
-import { createDevice, createStore, hlcAt, makeEvent, send, type TestDevice } from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import type { Database } from '../platform/index.js';
+import { bookReceipt } from '../inventory/index.js';
+import { createDevice, createStore, hlcAt, makeEvent, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 import { cancelReservation, markDeliveredUpTo } from './lifecycle.js';
 import { loadReservation, viewOf } from './reservation-store.js';
 import { createReservation } from './reserve.js';
