@@ -25,6 +25,8 @@ export interface CommandPusher {
   start(appliedSeq: number): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
+  /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
+  appliedSeq(): number | null;
   stop(): void;
   /** Resolves when no push is running (tests and shutdown). */
   idle(): Promise<void>;
@@ -91,6 +93,7 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       trigger();
     },
     trigger,
+    appliedSeq: () => (started && !stopped ? appliedSeq : null),
     stop() {
       stopped = true;
     },

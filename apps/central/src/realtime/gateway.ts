@@ -26,6 +26,7 @@ import type { Limiter } from '../access/limits.js';
 import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../services/devices.js';
 import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
+import { createAdmission } from './admission.js';
 import type { Presence } from './presence.js';
 import { createSerialQueue } from './serial-queue.js';
 import { rotationDue } from '../services/token-rotation.js';
@@ -56,6 +57,8 @@ export interface GatewayDeps {
   tokenMaxAgeMs: number;
   /** How long central waits for the ack of `token.rotate`. */
   tokenRotateAckTimeoutMs?: number;
+  /** Connection set-up work (token lookups, hellos) run at once, and hellos that may wait before "busy". */
+  admission?: { concurrency: number; maxWaitingHellos: number };
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -72,8 +75,11 @@ type AgentSocket = Socket<Record<string, (...args: never[]) => void>, Record<str
 export interface AgentGateway {
   /** New commands for a store were committed: push them to its connected devices. */
   commandsAvailable(storeId: string): void;
-  /** Wake every pusher (after the notification connection was lost for a while). */
-  triggerAll(): void;
+  /**
+   * Wake the pushers of the connected stores that have commands past what their agent acked: one query for the
+   * whole node (the periodic re-check, and after the notification connection was lost for a while).
+   */
+  recheck(): Promise<void>;
   disconnectDevice(deviceId: string): void;
   /** Rotate the token of the device if this node holds a connection of it that speaks `token.rotate`. */
   rotateDevice(deviceId: string): void;
@@ -94,6 +100,11 @@ function asAck(v: unknown): Ack | null {
 export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
   const pushersByStore = new Map<string, Set<CommandPusher>>();
   const rotatorsByDevice = new Map<string, Set<TokenRotator>>();
+  // Token lookups only queue (a waiting handshake costs an open socket, nothing more); hellos past the line are
+  // told to come back, so a reconnect storm is met with "retry after X" instead of hello timeouts.
+  const concurrency = deps.admission?.concurrency ?? 8;
+  const handshakes = createAdmission({ concurrency, maxWaiting: Infinity });
+  const hellos = createAdmission({ concurrency, maxWaiting: deps.admission?.maxWaitingHellos ?? 200 });
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -104,7 +115,9 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       .then(async (blocked) => {
         // A plain error, not a refusal: the agent treats it as transient and retries with its backoff.
         if (blocked.limited) return next(new Error(`too many failed handshakes from this address; retry in ${blocked.retryAfterSeconds} s`));
-        const device = await findDeviceByToken(deps.pool, auth.data.token);
+        const looked = await handshakes.run(() => findDeviceByToken(deps.pool, auth.data.token));
+        if (!looked.admitted) return next(new Error('central is busy; try again')); // never: the line is unbounded
+        const device = looked.value;
         if (!device) {
           await failures?.hit(address);
           deps.log.info({ sourceAddress: address }, 'handshake refused: unknown device token');
@@ -133,7 +146,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     const log = { storeId, deviceId, socketId: socket.id };
     void socket.join([`store:${storeId}`, `device:${deviceId}`]);
     deps.presence.add(deviceId);
-    recordSeen(deps.pool, deviceId).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record last seen'));
+    // Last seen is written by hello (and at disconnect): a write here too would double the storm's writes.
     deps.log.info(log, 'agent connected');
 
     const queue = createSerialQueue();
@@ -186,7 +199,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (h.storeId !== storeId || h.deviceId !== deviceId) {
         return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
       }
-      const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+      const admitted = await hellos.run(async () => {
+        const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+        const due = h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION && (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs));
+        return { storedSeq, due };
+      });
+      if (!admitted.admitted) {
+        return refusal('retry_after', `central is busy with other agents' hellos; say hello again in ${admitted.retryAfterMs} ms`, { retryAfterMs: admitted.retryAfterMs });
+      }
+      if (!socket.connected) return refusal('not_ready', 'disconnected while waiting'); // nobody to answer
+      const { storedSeq, due } = admitted.value;
       helloDone = true;
       peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
       pusher.start(h.appliedCommandSeq);
@@ -195,7 +217,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         rotators.add(rotator);
         rotatorsByDevice.set(deviceId, rotators);
         // Asked for while the device was away, or the token is too old: rotate once hello is answered.
-        if (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs)) setImmediate(() => void rotate());
+        if (due) setImmediate(() => void rotate());
       }
       return {
         ok: true,
@@ -292,8 +314,19 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     commandsAvailable(storeId) {
       for (const p of pushersByStore.get(storeId) ?? []) p.trigger();
     },
-    triggerAll() {
-      for (const set of pushersByStore.values()) for (const p of set) p.trigger();
+    async recheck() {
+      if (pushersByStore.size === 0) return;
+      const r = await deps.pool.query<{ store_id: string; command_seq: string }>(
+        'SELECT store_id, command_seq FROM stores WHERE store_id = ANY($1::text[]) AND command_seq > 0',
+        [[...pushersByStore.keys()]],
+      );
+      for (const row of r.rows) {
+        const latest = Number(row.command_seq);
+        for (const p of pushersByStore.get(row.store_id) ?? []) {
+          const applied = p.appliedSeq();
+          if (applied !== null && applied < latest) p.trigger();
+        }
+      }
     },
     disconnectDevice(deviceId) {
       // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
