@@ -52,10 +52,7 @@ export async function appendCommand<T extends CommandType>(
   /** Which payload version to write; 1 unless the caller writes a newer one (e.g. CURRENT_COMMAND_VERSION). */
   schemaVersion = 1,
 ): Promise<RawCommand> {
-  const schema = (COMMAND_PAYLOADS[type] as Record<number, z.ZodType>)[schemaVersion];
-  if (!schema) throw new InvalidCommandError(`no schema for command ${type} v${schemaVersion}`);
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new InvalidCommandError(`invalid ${type} payload: ${formatZodError(parsed.error)}`);
+  const data = validCommandPayload(type, payload, schemaVersion);
 
   const bumped = await tx.query<{ command_seq: string }>(
     'UPDATE stores SET command_seq = command_seq + 1 WHERE store_id = $1 RETURNING command_seq',
@@ -68,7 +65,7 @@ export async function appendCommand<T extends CommandType>(
   const inserted = await tx.query<{ created_at: Date }>(
     `INSERT INTO commands (store_id, seq, command_id, type, schema_version, payload, correlation_id)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING created_at`,
-    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(parsed.data), correlationId],
+    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(data), correlationId],
   );
   notices.add(storeId);
   return {
@@ -79,8 +76,17 @@ export async function appendCommand<T extends CommandType>(
     schemaVersion,
     createdAt: inserted.rows[0]!.created_at.toISOString(),
     correlationId,
-    payload: parsed.data,
+    payload: data,
   };
+}
+
+/** The payload as the command's schema of that version parses it; throws InvalidCommandError when it does not. */
+export function validCommandPayload<T extends CommandType>(type: T, payload: CommandPayloadMap[T], schemaVersion: number): unknown {
+  const schema = (COMMAND_PAYLOADS[type] as Record<number, z.ZodType>)[schemaVersion];
+  if (!schema) throw new InvalidCommandError(`no schema for command ${type} v${schemaVersion}`);
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new InvalidCommandError(`invalid ${type} payload: ${formatZodError(parsed.error)}`);
+  return parsed.data;
 }
 
 interface CommandRow {
