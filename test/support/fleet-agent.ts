@@ -200,7 +200,13 @@ export class SimAgent {
     while (this.outbox.length > 0 && this.outbox[0]!.seq <= stored) this.outbox.shift();
     this.ready = true;
     this.obs.ready(this.member.storeId);
+    this.status();
     this.pump();
+  }
+
+  /** What the agent reports after hello and after every acked batch. */
+  private status(): void {
+    this.socket?.emit('status', { pendingUp: this.outbox.length, lastError: null, clockSkewMs: 0, diskFreeBytes: 50 * 2 ** 30 });
   }
 
   /** One batch in flight at a time, everything pending in it (a trickle of sales needs no more). */
@@ -224,6 +230,7 @@ export class SimAgent {
               const p = this.outbox.shift()!;
               this.obs.saleAcked(this.member.storeId, p.seq, now - p.capturedAt);
             }
+            this.status();
             this.pump();
           } else {
             // retry_after and friends: try again shortly (the real agent's refusal policy is unit-tested).

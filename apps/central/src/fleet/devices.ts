@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { storableText } from '@outpost/shared';
 import { toNumber, withTransaction } from '../platform/db/database.js';
 import { sha256Hex } from '../platform/tokens.js';
 import { confirmToken } from './token-rotation.js';
@@ -43,34 +42,6 @@ export async function recordHello(
     [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq],
   );
   return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
-}
-
-export async function recordStatus(
-  pool: pg.Pool,
-  deviceId: string,
-  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined; diskFreeBytes?: number | null | undefined },
-): Promise<void> {
-  // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
-  await pool.query(
-    `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
-       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END,
-       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END
-     WHERE device_id = $1`,
-    [
-      deviceId,
-      status.pendingUp,
-      // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
-      status.lastError === null ? null : storableText(status.lastError),
-      status.clockSkewMs !== undefined,
-      status.clockSkewMs ?? null,
-      status.diskFreeBytes !== undefined,
-      status.diskFreeBytes ?? null,
-    ],
-  );
-}
-
-export async function recordSeen(pool: pg.Pool, deviceId: string): Promise<void> {
-  await pool.query('UPDATE devices SET last_seen_at = now() WHERE device_id = $1', [deviceId]);
 }
 
 /**

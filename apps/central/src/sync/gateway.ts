@@ -23,7 +23,8 @@ import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
 import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import type { Limiter } from '../access/limits.js';
-import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../fleet/devices.js';
+import { findDeviceByToken, recordHello } from '../fleet/devices.js';
+import { createStatusWriter } from '../fleet/status-writer.js';
 import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from '../commands/command-pusher.js';
 import type { Presence } from '../fleet/presence.js';
@@ -81,6 +82,8 @@ export interface AgentGateway {
    */
   recheck(): Promise<void>;
   disconnectDevice(deviceId: string): void;
+  /** Resolves when every status and last-seen received so far is written (shutdown). */
+  flushed(): Promise<void>;
   /** Rotate the token of the device if this node holds a connection of it that speaks `token.rotate`. */
   rotateDevice(deviceId: string): void;
 }
@@ -105,6 +108,9 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   const concurrency = deps.admission?.concurrency ?? 8;
   const handshakes = createAdmission({ concurrency, maxWaiting: Infinity });
   const hellos = createAdmission({ concurrency, maxWaiting: deps.admission?.maxWaitingHellos ?? 200 });
+  // Statuses and last-seen of the whole node, coalesced into one statement per write (an agent reports after
+  // every acked batch); the pool may already be closing when the last disconnects are written at shutdown.
+  const statuses = createStatusWriter(deps.pool, (err) => deps.log.warn({ err }, 'could not record agent statuses'));
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -257,18 +263,15 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       return result;
     }
 
-    // A socket's status writes apply in the order they were sent: two in flight on different pool connections
-    // could commit out of order and leave an older backlog ("2 waiting") on the fleet table for good.
-    let statusWrites: Promise<void> = Promise.resolve();
+    // The writer keeps only a device's latest status and writes one batch at a time, so an older backlog
+    // ("2 waiting") can never land after a newer one and stay on the fleet table for good.
     socket.on('status', (msg: unknown) => {
       const status = agentStatusSchema.safeParse(msg);
       if (!status.success) {
         deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
         return;
       }
-      statusWrites = statusWrites
-        .then(() => recordStatus(deps.pool, deviceId, status.data))
-        .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+      statuses.status(deviceId, status.data);
     });
 
     // Till files the agent rejected: kept at central for the console and the import_rejected alert.
@@ -305,7 +308,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       const rotators = rotatorsByDevice.get(deviceId);
       rotators?.delete(rotator);
       if (rotators?.size === 0) rotatorsByDevice.delete(deviceId);
-      recordSeen(deps.pool, deviceId).catch(() => undefined); // the pool may already be closing at shutdown
+      statuses.seen(deviceId);
       deps.log.info({ ...log, reason }, 'agent disconnected');
     });
   }
@@ -328,6 +331,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         }
       }
     },
+    flushed: () => statuses.flushed(),
     disconnectDevice(deviceId) {
       // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
       ns.local.in(`device:${deviceId}`).disconnectSockets(true);

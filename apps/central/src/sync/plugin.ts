@@ -113,6 +113,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
     });
     app.addHook('onClose', async () => {
       clearInterval(recheck);
+      await gateway.flushed(); // the last-seen of the sockets just closed, while the pool is still open
       await listener.close();
       // pg's end() waits for every checked-out client. When the database went away, the adapter may be between
       // reconnect attempts and hold a half-acquired LISTEN client it never releases: bound the wait, then let the
