@@ -102,19 +102,35 @@ interface CommandRow {
 
 /** The store's commands after `afterSeq`, in seq order, as the wire shape. */
 export async function pendingCommands(q: Queryable, storeId: string, afterSeq: number, limit: number): Promise<RawCommand[]> {
-  const r = await q.query<CommandRow>(
-    `SELECT store_id, seq, command_id, type, schema_version, payload, correlation_id, created_at
-     FROM commands WHERE store_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [storeId, afterSeq, limit],
+  return (await pendingCommandsOfMany(q, [{ storeId, afterSeq }], limit))[0]!;
+}
+
+/**
+ * pendingCommands for many stores in one statement (the pushers of a whole fleet woken by one price change):
+ * one list per ask, in the order asked, each at most `limit` long.
+ */
+export async function pendingCommandsOfMany(q: Queryable, asks: readonly { storeId: string; afterSeq: number }[], limit: number): Promise<RawCommand[][]> {
+  const r = await q.query<CommandRow & { i: string }>(
+    `SELECT u.i, c.store_id, c.seq, c.command_id, c.type, c.schema_version, c.payload, c.correlation_id, c.created_at
+     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(store_id, after_seq, i)
+     CROSS JOIN LATERAL (
+       SELECT * FROM commands c WHERE c.store_id = u.store_id AND c.seq > u.after_seq ORDER BY c.seq LIMIT $3
+     ) c
+     ORDER BY u.i, c.seq`,
+    [asks.map((a) => a.storeId), asks.map((a) => a.afterSeq), limit],
   );
-  return r.rows.map((c) => ({
-    seq: toNumber(c.seq),
-    commandId: c.command_id,
-    storeId: c.store_id,
-    type: c.type,
-    schemaVersion: c.schema_version,
-    createdAt: c.created_at.toISOString(),
-    correlationId: c.correlation_id,
-    payload: c.payload,
-  }));
+  const out = asks.map((): RawCommand[] => []);
+  for (const c of r.rows) {
+    out[Number(c.i) - 1]!.push({
+      seq: toNumber(c.seq),
+      commandId: c.command_id,
+      storeId: c.store_id,
+      type: c.type,
+      schemaVersion: c.schema_version,
+      createdAt: c.created_at.toISOString(),
+      correlationId: c.correlation_id,
+      payload: c.payload,
+    });
+  }
+  return out;
 }

@@ -50,8 +50,18 @@ export async function recordHello(
  * flush (one less fsync per command on the path every reservation takes).
  */
 export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, appliedSeq: number): Promise<void> {
+  await recordAppliedCommandsOfMany(pool, [{ deviceId, appliedSeq }]);
+}
+
+/** recordAppliedCommands for many devices in one statement (the acks of a whole fleet after one price change). */
+export async function recordAppliedCommandsOfMany(pool: pg.Pool, acks: readonly { deviceId: string; appliedSeq: number }[]): Promise<void> {
   await withTransaction(pool, async (tx) => {
     await tx.query('SET LOCAL synchronous_commit TO OFF');
-    await tx.query('UPDATE devices SET applied_command_seq = GREATEST(applied_command_seq, $2) WHERE device_id = $1', [deviceId, appliedSeq]);
+    await tx.query(
+      `UPDATE devices d SET applied_command_seq = GREATEST(d.applied_command_seq, u.seq)
+       FROM (SELECT device_id, max(seq) AS seq FROM unnest($1::uuid[], $2::bigint[]) AS a(device_id, seq) GROUP BY device_id) u
+       WHERE d.device_id = u.device_id`,
+      [acks.map((a) => a.deviceId), acks.map((a) => a.appliedSeq)],
+    );
   });
 }

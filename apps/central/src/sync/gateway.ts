@@ -23,7 +23,9 @@ import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
 import { markDeliveredUpTo } from '../reservations/lifecycle.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import type { Limiter } from '../access/limits.js';
-import { findDeviceByToken, recordHello } from '../fleet/devices.js';
+import { findDeviceByToken, recordAppliedCommandsOfMany, recordHello } from '../fleet/devices.js';
+import { pendingCommandsOfMany } from '../commands/command-stream.js';
+import { createTickBatcher } from '../platform/tick-batcher.js';
 import { createStatusWriter } from '../fleet/status-writer.js';
 import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from '../commands/command-pusher.js';
@@ -92,6 +94,9 @@ function handshakeError(code: HandshakeRefusal['code'], message: string): Error 
   return Object.assign(new Error(message), { data: { code, message } });
 }
 
+/** Commands whose ack changes something beyond the device's applied seq (the reservation turns delivered). */
+const DELIVERY_TYPES: ReadonlySet<string> = new Set(['reservation.created']);
+
 /** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
 const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status', 'import.rejected']);
 
@@ -110,6 +115,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   const hellos = createAdmission({ concurrency, maxWaiting: deps.admission?.maxWaitingHellos ?? 200 });
   // Statuses and last-seen of the whole node, coalesced into one statement per write (an agent reports after
   // every acked batch); the pool may already be closing when the last disconnects are written at shutdown.
+  // The pushers of every connected store ask for their commands and record their acks through these: one
+  // statement per turn of the event loop, however many stores one price change woke.
+  const pendingLoader = createTickBatcher(async (asks: { storeId: string; afterSeq: number; limit: number }[]) => {
+    const limit = Math.max(...asks.map((a) => a.limit));
+    return (await pendingCommandsOfMany(deps.pool, asks, limit)).map((list, i) => list.slice(0, asks[i]!.limit));
+  });
+  const appliedWriter = createTickBatcher(async (acks: { deviceId: string; appliedSeq: number }[]) => {
+    await recordAppliedCommandsOfMany(deps.pool, acks);
+    return acks.map(() => undefined);
+  });
   const statuses = createStatusWriter(deps.pool, (err) => deps.log.warn({ err }, 'could not record agent statuses'));
 
   ns.use((socket, next) => {
@@ -160,12 +175,13 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
     let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
     const pusher = createCommandPusher({
-      pool: deps.pool,
+      pending: (store, afterSeq, limit) => pendingLoader.load({ storeId: store, afterSeq, limit }),
+      recordApplied: (device, appliedSeq) => appliedWriter.load({ deviceId: device, appliedSeq }),
       storeId,
       deviceId,
       log: deps.log,
       // A store that acked a reservation.created has it: the order system hears "delivered".
-      onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
+      onAcked: { types: DELIVERY_TYPES, run: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined) },
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
     });
     // Registered after a hello from an agent that understands `token.rotate`; never before.
