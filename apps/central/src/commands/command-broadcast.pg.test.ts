@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { appendCommand, CommandNotices } from './command-stream.js';
-import { withTransaction } from '../platform/db/database.js';
-import { startTestCentral, type TestCentral } from '../testing/harness.js';
+import { withTransaction } from '../platform/index.js';
+import { startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 let tc: TestCentral | null = null;
 afterEach(async () => {

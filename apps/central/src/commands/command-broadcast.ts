@@ -1,6 +1,6 @@
 import { uuidv7, type CommandPayloadMap, type CommandType } from '@outpost/shared';
 import { validCommandPayload, type CommandNotices } from './command-stream.js';
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 
 /**
  * Append the same command to EVERY store's stream inside the caller's transaction (an item master or price

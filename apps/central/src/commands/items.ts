@@ -1,10 +1,9 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { uuidv7, type centralApi } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
+import { notFound, toNumber } from '../platform/index.js';
 import { withCommands } from './command-stream.js';
 import { appendCommandToEveryStore } from './command-broadcast.js';
-import { toNumber } from '../platform/db/database.js';
 
 type Item = z.infer<typeof centralApi.itemSchema>;
 

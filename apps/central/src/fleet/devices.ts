@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { toNumber, withTransaction } from '../platform/db/database.js';
-import { sha256Hex } from '../platform/tokens.js';
+import { sha256Hex, toNumber, withTransaction } from '../platform/index.js';
 import { confirmToken } from './token-rotation.js';
 
 // What the socket gateway reads and writes about a device. Token lookups go by hash: the token is never stored.
@@ -47,13 +46,9 @@ export async function recordHello(
 /**
  * The agent acked commands up to `appliedSeq`; never move backwards (acks may race across connections). The agent
  * says it again in every hello, so a crash that loses this commit loses nothing: it skips waiting for the disk
- * flush (one less fsync per command on the path every reservation takes).
+ * flush (one less fsync per command on the path every reservation takes). One statement for many devices: the
+ * acks of a whole fleet after one price change.
  */
-export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, appliedSeq: number): Promise<void> {
-  await recordAppliedCommandsOfMany(pool, [{ deviceId, appliedSeq }]);
-}
-
-/** recordAppliedCommands for many devices in one statement (the acks of a whole fleet after one price change). */
 export async function recordAppliedCommandsOfMany(pool: pg.Pool, acks: readonly { deviceId: string; appliedSeq: number }[]): Promise<void> {
   await withTransaction(pool, async (tx) => {
     await tx.query('SET LOCAL synchronous_commit TO OFF');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 import { createStatusWriter } from './status-writer.js';
 
 let tc: TestCentral | null = null;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
