@@ -8,7 +8,8 @@ import { selectReservations } from './reservation-store.js';
  * skus involved (lockInventory: sku byte order), then the reservation rows (`order`, by id unless said). A grant
  * (which locks only stock rows, in the same order), a cancel or expiry, a reroute, the sweeper and ingest all take
  * their locks this way, so none can hold a reservation row while it waits for a stock row another one holds.
- * Locking rows this transaction already holds costs a query and nothing else (ingest locks its skus up front).
+ * Locking rows this transaction already holds costs a query and nothing else; a caller that holds the stock rows
+ * already (ingest locks every sku of a batch up front) passes no skus.
  * Writes that hold nothing new (a delivery ack) lock reservation rows alone, with SKIP LOCKED, and never wait.
  */
 export async function lockStockThenReservations(
