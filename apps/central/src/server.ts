@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { SyncLimits } from '@outpost/shared';
+import type { SyncLimits, VersionRange } from '@outpost/shared';
 import { buildApp } from './app.js';
 import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle } from './db/embedded.js';
@@ -36,6 +36,8 @@ export interface StartCentralOptions {
   alerts?: AlertSettings;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
 }
 
 export interface RunningCentral {
@@ -94,6 +96,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
+import { AGENT_NAMESPACE, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL } from '../channels.js';
 import { socketBufferSize } from '../config.js';
 import type { Faults } from '../faults.js';
@@ -39,6 +39,8 @@ export interface RealtimePluginOptions {
   commandRecheckMs?: number;
   /** A device token older than this is rotated at the device's hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -78,6 +80,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       ...(app.hasDecorator('authFailures') ? { handshakeFailures: app.authFailures } : {}),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
       tokenMaxAgeMs: opts.tokenMaxAgeMs ?? 90 * 86_400_000,
+      ...(opts.protocolRange ? { protocolRange: opts.protocolRange } : {}),
       reservations: opts.reservations,
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),
     });

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { commandsAckSchema, formatZodError, type RawCommand } from '@outpost/shared';
+import { commandsAckSchema, formatZodError, type CommandVersions, type RawCommand } from '@outpost/shared';
 import { pendingCommands } from '../command-stream.js';
-import { recordAppliedCommands } from '../services/devices.js';
+import { recordAppliedCommands, recordHeldCommand } from '../services/devices.js';
+import { deliverable } from './command-hold.js';
 
 export interface PusherLog {
   warn(obj: object, msg: string): void;
@@ -21,8 +22,8 @@ export interface CommandPusherDeps {
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
-  /** Begin after hello, from the seq the agent says it has applied. */
-  start(appliedSeq: number): void;
+  /** Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply. */
+  start(appliedSeq: number, known: Readonly<CommandVersions>): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   stop(): void;
@@ -33,6 +34,10 @@ export interface CommandPusher {
 export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   const pageSize = deps.pageSize ?? 200;
   let appliedSeq = 0;
+  let known: Readonly<CommandVersions> = {};
+  // The command this connection holds back (the agent cannot apply it), as last recorded on the device row;
+  // undefined until the first pass, which always records, so a hold left by an older connection is cleared.
+  let heldSeq: number | null | undefined;
   let started = false;
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -43,7 +48,13 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   async function pass(): Promise<boolean> {
     for (;;) {
       if (stopped) return false;
-      const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      const page = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      const { send: commands, held } = deliverable(page, known);
+      if ((held?.seq ?? null) !== heldSeq) {
+        heldSeq = held?.seq ?? null;
+        if (held) deps.log.warn({ deviceId: deps.deviceId, seq: held.seq, type: held.type, schemaVersion: held.schemaVersion }, 'command held: this agent cannot apply its version; it waits until the agent is upgraded');
+        await recordHeldCommand(deps.pool, deps.deviceId, held);
+      }
       if (commands.length === 0) return true;
       const raw = await deps.send(commands);
       const ack = commandsAckSchema.safeParse(raw);
@@ -85,8 +96,9 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   };
 
   return {
-    start(seq) {
+    start(seq, versions) {
       appliedSeq = seq;
+      known = versions;
       started = true;
       trigger();
     },

@@ -7,8 +7,8 @@ import {
   formatZodError,
   handshakeAuthSchema,
   importRejectedSchema,
-  MIN_SUPPORTED_PROTOCOL_VERSION,
-  PROTOCOL_VERSION,
+  chooseVersion,
+  CENTRAL_RANGE,
   refusal,
   type BatchAck,
   type CentralHello,
@@ -17,6 +17,9 @@ import {
   type Refusal,
   type SyncLimits,
   TOKEN_ROTATE_PROTOCOL_VERSION,
+  upcastHello,
+  upcastStatus,
+  type VersionRange,
 } from '@outpost/shared';
 import type { Faults } from '../faults.js';
 import { ingestBatch, type IngestObserver, type Peer } from '../ingest.js';
@@ -56,6 +59,8 @@ export interface GatewayDeps {
   tokenMaxAgeMs: number;
   /** How long central waits for the ack of `token.rotate`. */
   tokenRotateAckTimeoutMs?: number;
+  /** The protocol versions this central speaks (default CENTRAL_RANGE; OUTPOST_PROTOCOL_MAX_VERSION lowers the top). */
+  protocolRange?: VersionRange;
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -64,6 +69,8 @@ export interface AgentSocketData {
   deviceId: string;
   /** sha256 of the token the handshake proved. */
   tokenHash: string;
+  /** The protocol version this connection runs at: the highest both sides speak, chosen at the handshake. */
+  protocolVersion: number;
 }
 
 type Ack = (answer: unknown) => void;
@@ -79,8 +86,8 @@ export interface AgentGateway {
   rotateDevice(deviceId: string): void;
 }
 
-function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
-  return Object.assign(new Error(message), { data: { code, message } });
+function handshakeError(code: HandshakeRefusal['code'], message: string, range?: VersionRange): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(message), { data: { code, message, ...(range ? { minVersion: range.min, maxVersion: range.max } : {}) } });
 }
 
 /** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
@@ -94,6 +101,7 @@ function asAck(v: unknown): Ack | null {
 export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
   const pushersByStore = new Map<string, Set<CommandPusher>>();
   const rotatorsByDevice = new Map<string, Set<TokenRotator>>();
+  const range = deps.protocolRange ?? CENTRAL_RANGE;
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -111,13 +119,14 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
           return next(handshakeError('unauthorized', 'unknown device token'));
         }
         if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
-        const v = auth.data.protocolVersion;
-        if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
-          return next(
-            handshakeError('protocol_unsupported', `protocol v${v} is not supported; central speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`),
-          );
+        // Before v3 an agent named one version; from v3 on a range (minProtocolVersion..protocolVersion).
+        const offered = { min: auth.data.minProtocolVersion ?? auth.data.protocolVersion, max: auth.data.protocolVersion };
+        const chosen = offered.min <= offered.max ? chooseVersion(offered, range) : null;
+        if (chosen === null) {
+          const asked = offered.min === offered.max ? `v${offered.max}` : `v${offered.min}..v${offered.max}`;
+          return next(handshakeError('protocol_unsupported', `protocol ${asked} is not supported; central speaks v${range.min}..v${range.max}`, range));
         }
-        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash };
+        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash, protocolVersion: chosen };
         next();
       })
       .catch((err: unknown) => {
@@ -129,8 +138,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   ns.on('connection', (raw) => onConnection(raw as AgentSocket));
 
   function onConnection(socket: AgentSocket): void {
-    const { storeId, deviceId } = socket.data;
-    const log = { storeId, deviceId, socketId: socket.id };
+    const { storeId, deviceId, protocolVersion: version } = socket.data;
+    const log = { storeId, deviceId, socketId: socket.id, protocolVersion: version };
     void socket.join([`store:${storeId}`, `device:${deviceId}`]);
     deps.presence.add(deviceId);
     recordSeen(deps.pool, deviceId).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record last seen'));
@@ -139,7 +148,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     const queue = createSerialQueue();
     let helloDone = false;
     // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
-    let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
+    let peer: Peer = { protocolVersion: version, highestSeq: 0 };
     const pusher = createCommandPusher({
       pool: deps.pool,
       storeId,
@@ -176,21 +185,19 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     async function onHello(msg: unknown): Promise<CentralHello | Refusal> {
       const hello = agentHelloSchema.safeParse(msg);
       if (!hello.success) return refusal('bad_request', `hello: ${formatZodError(hello.error)}`);
-      const h = hello.data;
-      if (h.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
-        return refusal('protocol_unsupported', `protocol v${h.protocolVersion} is not supported`, {
-          min: MIN_SUPPORTED_PROTOCOL_VERSION,
-          max: PROTOCOL_VERSION,
-        });
+      // hello names the agent's own (highest) version; the connection runs at the one the handshake chose.
+      if (hello.data.protocolVersion < version) {
+        return refusal('protocol_unsupported', `hello says protocol v${hello.data.protocolVersion}, below v${version} chosen at the handshake`, { min: range.min, max: range.max });
       }
+      const h = upcastHello(hello.data, version);
       if (h.storeId !== storeId || h.deviceId !== deviceId) {
         return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
       }
-      const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+      const { storedSeq } = await recordHello(deps.pool, deviceId, h, version);
       helloDone = true;
-      peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
-      pusher.start(h.appliedCommandSeq);
-      if (h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION) {
+      peer = { protocolVersion: version, highestSeq: h.highestSeq };
+      pusher.start(h.appliedCommandSeq, h.commandVersions);
+      if (version >= TOKEN_ROTATE_PROTOCOL_VERSION) {
         const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
         rotators.add(rotator);
         rotatorsByDevice.set(deviceId, rotators);
@@ -199,7 +206,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       }
       return {
         ok: true,
-        protocolVersion: PROTOCOL_VERSION,
+        protocolVersion: version,
         centralVersion: deps.centralVersion,
         storedSeq,
         limits: deps.limits,
@@ -245,7 +252,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         return;
       }
       statusWrites = statusWrites
-        .then(() => recordStatus(deps.pool, deviceId, status.data))
+        .then(() => recordStatus(deps.pool, deviceId, upcastStatus(status.data, version)))
         .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
     });
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { storableText } from '@outpost/shared';
+import { storableText, type RawCommand, type Unsent } from '@outpost/shared';
 import { toNumber, withTransaction } from '../db/database.js';
 import { sha256Hex } from '../tokens.js';
 import { confirmToken } from './token-rotation.js';
@@ -35,12 +35,14 @@ export async function recordHello(
   pool: pg.Pool,
   deviceId: string,
   hello: { agentVersion: string; pendingUp: number; appliedCommandSeq: number },
+  /** The protocol version the connection runs at (chosen at the handshake). */
+  protocolVersion: number,
 ): Promise<{ storedSeq: number }> {
   const r = await pool.query<{ stored_seq: string }>(
     `UPDATE devices SET agent_version = $2, pending_up = $3, last_seen_at = now(),
-       applied_command_seq = GREATEST(applied_command_seq, $4)
+       applied_command_seq = GREATEST(applied_command_seq, $4), protocol_version = $5
      WHERE device_id = $1 RETURNING stored_seq`,
-    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq],
+    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq, protocolVersion],
   );
   return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
 }
@@ -48,13 +50,25 @@ export async function recordHello(
 export async function recordStatus(
   pool: pg.Pool,
   deviceId: string,
-  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined; diskFreeBytes?: number | null | undefined },
+  status: {
+    pendingUp: number;
+    lastError: string | null;
+    clockSkewMs?: number | null | undefined;
+    diskFreeBytes?: number | null | undefined;
+    unsent?: Unsent | undefined;
+  },
 ): Promise<void> {
-  // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
+  // An agent of protocol v1 does not report its clock (nor v1, v2 their unsent events): keep what is known.
+  const u = status.unsent;
   await pool.query(
     `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
        clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END,
-       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END
+       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END,
+       unsent_oldest_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE unsent_oldest_at END,
+       unsent_sales = CASE WHEN $8::boolean THEN $10::int ELSE unsent_sales END,
+       unsent_returns = CASE WHEN $8::boolean THEN $11::int ELSE unsent_returns END,
+       unsent_counts = CASE WHEN $8::boolean THEN $12::int ELSE unsent_counts END,
+       unsent_other = CASE WHEN $8::boolean THEN $13::int ELSE unsent_other END
      WHERE device_id = $1`,
     [
       deviceId,
@@ -65,6 +79,12 @@ export async function recordStatus(
       status.clockSkewMs ?? null,
       status.diskFreeBytes !== undefined,
       status.diskFreeBytes ?? null,
+      u !== undefined,
+      u?.oldestAt ?? null,
+      u?.sales ?? null,
+      u?.returns ?? null,
+      u?.counts ?? null,
+      u?.other ?? null,
     ],
   );
 }
@@ -83,4 +103,14 @@ export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, app
     await tx.query('SET LOCAL synchronous_commit TO OFF');
     await tx.query('UPDATE devices SET applied_command_seq = GREATEST(applied_command_seq, $2) WHERE device_id = $1', [deviceId, appliedSeq]);
   });
+}
+
+/** The command a device's connection holds back because the agent cannot apply its version (null: none). */
+export async function recordHeldCommand(pool: pg.Pool, deviceId: string, held: RawCommand | null): Promise<void> {
+  await pool.query(
+    `UPDATE devices SET held_command_seq = $2, held_command_type = $3, held_command_version = $4,
+       held_since = CASE WHEN $2::bigint IS NULL THEN NULL WHEN held_command_seq IS DISTINCT FROM $2::bigint THEN now() ELSE held_since END
+     WHERE device_id = $1`,
+    [deviceId, held?.seq ?? null, held?.type ?? null, held?.schemaVersion ?? null],
+  );
 }

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits } from '@outpost/shared';
+import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { createTestDatabase } from '../../../../test/support/pg.js';
 import { client } from '../../../../test/support/http.js';
 import type { RateLimitSettings } from '../access/limits.js';
@@ -30,6 +30,8 @@ export async function startTestCentral(
     /** Default: limits no test reaches (tests of the limits set their own). */
     rateLimits?: RateLimitSettings;
     tokenMaxAgeMs?: number;
+    /** Answer as a central of an older protocol would (upgrade-ring tests). */
+    protocolRange?: VersionRange;
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -46,6 +48,7 @@ export async function startTestCentral(
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
     });
   } catch (err) {
     await database.drop();
