@@ -9,6 +9,7 @@ import {
   importRejectedSchema,
   chooseVersion,
   CENTRAL_RANGE,
+  NEGOTIATION_PROTOCOL_VERSION,
   refusal,
   type BatchAck,
   type CentralHello,
@@ -119,12 +120,14 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
           return next(handshakeError('unauthorized', 'unknown device token'));
         }
         if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
-        // Before v3 an agent named one version; from v3 on a range (minProtocolVersion..protocolVersion).
-        const offered = { min: auth.data.minProtocolVersion ?? auth.data.protocolVersion, max: auth.data.protocolVersion };
+        // Before v3 an agent named one version; from v3 on a range (minProtocolVersion..protocolVersion). A central
+        // held below v3 (OUTPOST_PROTOCOL_MAX_VERSION) answers exactly as those releases did: no ranges.
+        const ranges = range.max >= NEGOTIATION_PROTOCOL_VERSION;
+        const offered = { min: (ranges ? auth.data.minProtocolVersion : undefined) ?? auth.data.protocolVersion, max: auth.data.protocolVersion };
         const chosen = offered.min <= offered.max ? chooseVersion(offered, range) : null;
         if (chosen === null) {
           const asked = offered.min === offered.max ? `v${offered.max}` : `v${offered.min}..v${offered.max}`;
-          return next(handshakeError('protocol_unsupported', `protocol ${asked} is not supported; central speaks v${range.min}..v${range.max}`, range));
+          return next(handshakeError('protocol_unsupported', `protocol ${asked} is not supported; central speaks v${range.min}..v${range.max}`, ranges ? range : undefined));
         }
         socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash, protocolVersion: chosen };
         next();

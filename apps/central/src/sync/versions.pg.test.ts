@@ -71,13 +71,23 @@ describe('protocol versions at the gateway', () => {
     expect(refused).toMatchObject({ code: 'protocol_unsupported', minVersion: 1, maxVersion: PROTOCOL_VERSION });
   });
 
-  it('a central held at v2 (OUTPOST_PROTOCOL_MAX_VERSION) meets a v2..v3 agent at v2', async () => {
+  it('a central held at v2 (OUTPOST_PROTOCOL_MAX_VERSION) answers as v2 did: a v3 offer is refused without a range, v2 is served', async () => {
     const tc = await central({ protocolRange: { min: 1, max: 2 } });
     const a = await enrol(tc, 'store-held');
-    expect((await open(tc, { token: a.token, protocolVersion: 3 })).refused).toMatchObject({ code: 'protocol_unsupported', maxVersion: 2 });
+    const refused = (await open(tc, { token: a.token, protocolVersion: 3, minProtocolVersion: 2 })).refused;
+    expect(refused).toMatchObject({ code: 'protocol_unsupported' });
+    expect(refused).not.toHaveProperty('maxVersion');
+    const { socket, refused: none } = await open(tc, { token: a.token, protocolVersion: 2 });
+    expect(none).toBeNull();
+    expect(await hello(socket, a, { protocolVersion: 2 })).toMatchObject({ ok: true, protocolVersion: 2 });
+  });
+
+  it('a central of v3 takes the range a v3 agent offers: no refusal round trip', async () => {
+    const tc = await central();
+    const a = await enrol(tc, 'store-range');
     const { socket, refused } = await open(tc, { token: a.token, protocolVersion: 3, minProtocolVersion: 2 });
     expect(refused).toBeNull();
-    expect(await hello(socket, a, { protocolVersion: 3 })).toMatchObject({ ok: true, protocolVersion: 2 });
+    expect(await hello(socket, a, { protocolVersion: 3 })).toMatchObject({ ok: true, protocolVersion: 3 });
   });
 
   it('holds a command whose version the agent did not name until an upgraded agent says hello, then delivers it once', async () => {

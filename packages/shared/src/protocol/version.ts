@@ -32,6 +32,8 @@ export const SEQ_CONFLICT_PROTOCOL_VERSION = 2;
 /** From this protocol version on, an agent understands `token.rotate`; older agents are never sent it. */
 export const TOKEN_ROTATE_PROTOCOL_VERSION = 2;
 export const AGENT_NAMESPACE = '/agent';
+/** From this protocol version on, the handshake carries ranges (minProtocolVersion; a refusal's minVersion/maxVersion). */
+export const NEGOTIATION_PROTOCOL_VERSION = 3;
 /** From this protocol version on, the agent names the command versions it can apply in hello (commandVersions). */
 export const COMMAND_VERSIONS_PROTOCOL_VERSION = 3;
 /** From this protocol version on, an agent's status may carry `unsent` (its offline budget). */
