@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OUTPOST_VERSION, PROTOCOL_VERSION } from '@outpost/shared';
+import { COMMAND_VERSIONS_BEFORE_V3, commandsMessageSchema, OUTPOST_VERSION, PROTOCOL_VERSION } from '@outpost/shared';
+import { launchBrowser, pageErrors, screenshot } from './support/browser.js';
+import { RawAgent } from './support/raw-agent.js';
 import { e2eContext, waitDrained } from './support/e2e.js';
 import { client } from './support/http.js';
 import { freePort } from './support/ports.js';
@@ -65,14 +67,25 @@ describe('protocol versions across a fleet (real processes)', () => {
     const agent = await startAgent(fx, { dataDir: dir });
     const old = await enrolRaw(central, 'store-v1');
     const v1 = new V1Agent(central.url, old.token, old.storeId, old.deviceId);
+    // A till of a build that applies stock.received v1 only (it says so in its v3 hello): its receipt must wait.
+    const h = await enrolRaw(central, 'store-held');
+    const held = new RawAgent(central.url, h.token, h.storeId, h.deviceId);
+    const heldGot: number[] = [];
+    held.socket.on('commands', (msg: unknown, ack: (a: unknown) => void) => {
+      const cmds = commandsMessageSchema.parse(msg).commands;
+      heldGot.push(...cmds.map((c) => c.seq));
+      ack({ appliedSeq: cmds.at(-1)!.seq });
+    });
     try {
+      await held.connected();
+      expect(await held.hello({ agentVersion: '0.1.5', commandVersions: { ...COMMAND_VERSIONS_BEFORE_V3, 'stock.received': [1] } })).toMatchObject({ ok: true, protocolVersion: PROTOCOL_VERSION });
       for (const n of [1, 2, 3]) {
         expect((await agent.api.post('/sales', sale(n))).status).toBe(201);
         v1.sell(`V1-${n}`, 100 * n);
       }
       // Commands to both stores: an item for every store, a receipt (stock.received v2, which v1 tills apply) for each.
       expect((await central.api.put('/items/SKU-1', { name: 'Cup', price: 450, currency: 'EUR' })).status).toBe(200);
-      for (const s of ['store-cur', 'store-v1']) {
+      for (const s of ['store-cur', 'store-v1', 'store-held']) {
         expect((await central.api.post(`/stores/${s}/receipts`, { receiptId: `R-${s}`, lines: [{ sku: 'SKU-1', qty: 10 }] })).status).toBe(201);
       }
       expect((await central.api.put('/items/SKU-1', { name: 'Cup', price: 500, currency: 'EUR' })).status).toBe(200);
@@ -113,6 +126,11 @@ describe('protocol versions across a fleet (real processes)', () => {
       expect((await agentStatus(agent)) as unknown).toMatchObject({ online: true, protocolVersion: PROTOCOL_VERSION });
       expect((await store(central, 'store-v1')).devices[0]).toMatchObject({ agentVersion: '0.0.0-v1', protocolVersion: 1, heldCommand: null });
       expect((await store(central, 'store-cur')).devices[0]).toMatchObject({ agentVersion: OUTPOST_VERSION, protocolVersion: PROTOCOL_VERSION, heldCommand: null });
+      // The till that cannot apply stock.received v2 got the item, and the stream waits at the receipt.
+      await waitFor(async () => (await store(central, 'store-held')).devices[0]?.heldCommand !== null, { what: 'the receipt held for store-held' });
+      expect((await store(central, 'store-held')).devices[0]).toMatchObject({ appliedCommandSeq: 1, heldCommand: { seq: 2, type: 'stock.received', schemaVersion: 2 } });
+      expect(heldGot).toEqual([1]);
+
       const summary = await central.api.get<{ versions: unknown[] }>('/fleet/summary');
       expect(summary.body.versions).toEqual(
         expect.arrayContaining([
@@ -120,8 +138,32 @@ describe('protocol versions across a fleet (real processes)', () => {
           { agentVersion: '0.0.0-v1', protocolVersion: 1, stores: 1, devices: 1 },
         ]),
       );
+
+      // The console shows both: releases across the fleet, and the command waiting for an upgrade.
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.page();
+        const errors = pageErrors(page);
+        await page.goto(`${central.url}/`);
+        await page.fill('#token', central.adminToken);
+        await page.click('#signin-form button[type=submit]');
+        await page.waitForSelector('[data-testid="sum-versions"]', { timeout: 30_000 });
+        const versions = (await page.textContent('[data-testid="sum-versions"] .card-value')) ?? '';
+        expect(versions).toContain(`${OUTPOST_VERSION} (v${PROTOCOL_VERSION}): 1 store`);
+        expect(versions).toContain('0.0.0-v1 (v1): 1 store');
+        expect(versions).toContain(`0.1.5 (v${PROTOCOL_VERSION}): 1 store`);
+        expect(await page.textContent('[data-testid="sum-held"] .card-value')).toBe('1');
+        await page.waitForSelector('#view tr[data-store-id="store-held"] [data-col="held-command"]', { timeout: 30_000 });
+        expect(await page.textContent('#view tr[data-store-id="store-held"] [data-col="held-command"]')).toBe('command 2 (stock.received v2) waits for an upgrade');
+        expect(await page.textContent('#view tr[data-store-id="store-v1"] [data-col="version"]')).toContain('0.0.0-v1 · protocol v1');
+        await screenshot(page, 'protocol-versions', 'fleet-versions');
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
     } finally {
       v1.close();
+      held.close();
     }
   });
 

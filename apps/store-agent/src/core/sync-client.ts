@@ -90,6 +90,7 @@ export class SyncClient {
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private wakeQueued = false;
   private stopped = false;
   private batchesSent = 0;
@@ -171,7 +172,7 @@ export class SyncClient {
     this.stopped = true;
     this.session++;
     this.ready = false;
-    for (const t of [this.holdTimer, this.retryTimer]) if (t) clearTimeout(t);
+    for (const t of [this.holdTimer, this.retryTimer, this.statusTimer]) if (t) clearTimeout(t);
     this.socket?.removeAllListeners();
     this.socket?.close();
     this.socket = null;
@@ -184,7 +185,21 @@ export class SyncClient {
     setImmediate(() => {
       this.wakeQueued = false;
       this.pump();
+      this.statusSoon();
     });
+  }
+
+  /**
+   * A capture changed the backlog: tell central within a second, even when nothing gets acked (a refused event
+   * holds the rest back), so its view of what waits here stays true. At most one status a second for captures.
+   */
+  private statusSoon(): void {
+    if (this.statusTimer || !this.ready) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.emitStatus();
+    }, 1000);
+    this.statusTimer.unref();
   }
 
   getLastError(): string | null {
