@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { commandsAckSchema, formatZodError, type CommandVersions, type RawCommand } from '@outpost/shared';
 import { pendingCommands } from './command-stream.js';
-import { recordAppliedCommands, recordHeldCommand } from '../fleet/devices.js';
+import { recordAppliedCommands, recordHeldCommand } from '../fleet/index.js';
 import { deliverable } from './command-hold.js';
 
 export interface PusherLog {

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { buildCommandVersions, commandsMessageSchema, COMMAND_VERSIONS_BEFORE_V3, PROTOCOL_VERSION, type centralApi, type RawCommand } from '@outpost/shared';
 import type { z } from 'zod';
 import { waitFor } from '../../../../test/support/wait.js';
-import { agentSocket, enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { agentSocket, enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 type Store = z.infer<typeof centralApi.storeStatusSchema>;
 type Summary = z.infer<typeof centralApi.fleetSummarySchema>;

@@ -91,6 +91,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       stock,
       adb,
       clock,
+      state,
       now: deviceClock.businessNow,
       storeId: enrolment.storeId,
       deviceId: enrolment.deviceId,
