@@ -21,6 +21,11 @@ describe('commands an agent cannot apply wait at central', () => {
     const r = deliverable([cmd(5, 'price.scheduled', 1)], COMMAND_VERSIONS_BEFORE_V3);
     expect(r).toEqual({ send: [], held: cmd(5, 'price.scheduled', 1) });
   });
+  it('an optional type the agent does not know goes down (it sets it aside); a newer version of one it knows waits', () => {
+    const page = [cmd(1, 'reservation.updated', 1), cmd(2, 'item.upserted', 1)];
+    expect(deliverable(page, COMMAND_VERSIONS_BEFORE_V3)).toEqual({ send: page, held: null });
+    expect(deliverable([cmd(1, 'reservation.updated', 2)], { 'reservation.updated': [1] }).held?.seq).toBe(1);
+  });
   it('an agent that names a version it knows gets it', () => {
     expect(deliverable([cmd(1, 'stock.received', 2)], { 'stock.received': [1] }).held?.seq).toBe(1);
     expect(deliverable([cmd(1, 'stock.received', 2)], { 'stock.received': [1, 2] }).held).toBeNull();
