@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { edgeErrorOptions, type HybridClock, type SyncLimits } from '@outpost/shared';
+import { edgeErrorOptions, type HybridClock, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { CENTRAL_VERSION, createCentralClock, type Database, dbPlugin, type Faults, httpLoggingOptions, installCorrelationHeader, installErrorHandlers, noFaults, type TlsMaterial } from './platform/index.js';
 import { allObservers, ingestLogObserver, realtimePlugin } from './sync/index.js';
 import { accessPlugin, type RateLimitSettings } from './access/index.js';
@@ -33,6 +33,8 @@ export interface BuildAppOptions {
   commandAckTimeoutMs?: number;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
   /** Central's hybrid clock; by default one seeded from the database (tests inject their own). */
   clock?: HybridClock;
   /** Reservations: hold time, safety stock, order-system webhook (defaults: 72 h, 0, no webhook). */
@@ -104,6 +106,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
     ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+    ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
   });
   await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);

@@ -94,6 +94,7 @@ async function start(argv: string[]): Promise<void> {
     erpWorker: config.erpWorker,
     alerts: config.alerts,
     tokenMaxAgeMs: config.tokenMaxAgeMs,
+    protocolRange: config.protocolRange,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(adminTokenNotice(tokenOrigin, adminToken, config.dataDir));

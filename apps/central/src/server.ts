@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { SyncLimits } from '@outpost/shared';
+import type { SyncLimits, VersionRange } from '@outpost/shared';
 import { buildApp } from './app.js';
 import { createFaults, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle, type FaultSpec, noFaultSpec, openDatabase, readTlsFiles, runMigrations, startEmbeddedPostgres, type TlsFiles, watchTlsFiles } from './platform/index.js';
 import type { ReservationSettings } from './reservations/index.js';
@@ -34,6 +34,8 @@ export interface StartCentralOptions {
   alerts?: AlertSettings;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
 }
 
 export interface RunningCentral {
@@ -93,6 +95,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -1,4 +1,5 @@
-import { commandsAckSchema, formatZodError, type RawCommand } from '@outpost/shared';
+import { commandsAckSchema, formatZodError, type CommandVersions, type RawCommand } from '@outpost/shared';
+import { deliverable } from './command-hold.js';
 
 export interface PusherLog {
   warn(obj: object, msg: string): void;
@@ -9,6 +10,8 @@ export interface CommandPusherDeps {
   pending: (storeId: string, afterSeq: number, limit: number) => Promise<RawCommand[]>;
   /** Record the device's applied seq (never backwards). */
   recordApplied: (deviceId: string, appliedSeq: number) => Promise<void>;
+  /** Record the command this connection holds back because the agent cannot apply its version (null: none). */
+  recordHeld: (deviceId: string, held: RawCommand | null) => Promise<void>;
   storeId: string;
   deviceId: string;
   /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
@@ -24,8 +27,8 @@ export interface CommandPusherDeps {
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
-  /** Begin after hello, from the seq the agent says it has applied. */
-  start(appliedSeq: number): void;
+  /** Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply. */
+  start(appliedSeq: number, known: Readonly<CommandVersions>): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
@@ -38,6 +41,10 @@ export interface CommandPusher {
 export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   const pageSize = deps.pageSize ?? 200;
   let appliedSeq = 0;
+  let known: Readonly<CommandVersions> = {};
+  // The command this connection holds back (the agent cannot apply it), as last recorded on the device row;
+  // undefined until the first pass, which always records, so a hold left by an older connection is cleared.
+  let heldSeq: number | null | undefined;
   let started = false;
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -50,7 +57,13 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   async function pass(): Promise<boolean> {
     for (;;) {
       if (stopped) return false;
-      const commands = await deps.pending(deps.storeId, appliedSeq, pageSize);
+      const page = await deps.pending(deps.storeId, appliedSeq, pageSize);
+      const { send: commands, held } = deliverable(page, known);
+      if ((held?.seq ?? null) !== heldSeq) {
+        heldSeq = held?.seq ?? null;
+        if (held) deps.log.warn({ deviceId: deps.deviceId, seq: held.seq, type: held.type, schemaVersion: held.schemaVersion }, 'command held: this agent cannot apply its version; it waits until the agent is upgraded');
+        await deps.recordHeld(deps.deviceId, held);
+      }
       if (commands.length === 0) return true;
       const raw = await deps.send(commands);
       const ack = commandsAckSchema.safeParse(raw);
@@ -101,8 +114,9 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   };
 
   return {
-    start(seq) {
+    start(seq, versions) {
       appliedSeq = seq;
+      known = versions;
       started = true;
       trigger();
     },

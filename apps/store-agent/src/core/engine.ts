@@ -13,6 +13,7 @@ import { diskFreeBytes } from './disk.js';
 import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
+import { OfflineBudget } from './offline-budget.js';
 import { Picks } from './picks.js';
 import { SyncStateStore } from './state.js';
 import { DeviceClock } from './device-clock.js';
@@ -116,6 +117,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       },
     });
     const importReports = new ImportReports(adb, log);
+    const budget = new OfflineBudget(adb, () => state.get().ackedSeq);
     sync = new SyncClient({
       connect: opts.connect ?? io,
       outbox,
@@ -130,6 +132,8 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       clock: deviceClock,
       storeToken: (token) => storeToken(opts.dataDir, token),
       diskFree: () => diskFreeBytes(opts.dataDir),
+      unsent: () => budget.unsent(),
+      now,
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,
@@ -160,6 +164,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastError: storageError ?? s.lastError,
         ...deviceClock.view(),
         agentVersion: AGENT_VERSION,
+        protocolVersion: client.protocolVersion,
+        offlineSince: client.online ? null : s.offlineSince,
+        unsent: budget.unsent(),
       };
     };
 

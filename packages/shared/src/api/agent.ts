@@ -11,6 +11,7 @@ import {
   skuSchema,
 } from '../events.js';
 import { boundedQty } from '../bounds.js';
+import { unsentSchema } from '../protocol/status.js';
 import { limitSchema } from './common.js';
 
 // Bodies of the agent's local HTTP API (§10). businessDate and currency default to the store's.
@@ -87,6 +88,12 @@ export const agentStatusResponse = z.object({
   clockCorrected: z.boolean(),
   /** The release version of the running agent. */
   agentVersion: z.string(),
+  /** The protocol version of the connection to central (null while offline). */
+  protocolVersion: z.number().int().nullable(),
+  /** Since when this agent has had no connection to central (null while connected). */
+  offlineSince: z.string().nullable(),
+  /** The offline budget: when the oldest event central does not have yet was captured, and how many per kind. */
+  unsent: unsentSchema,
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 

@@ -7,6 +7,8 @@ export * from './commands.js';
 export * from './status.js';
 export * from './import-report.js';
 export * from './token.js';
+export * from './negotiate.js';
+export * from './upcast.js';
 
 import { handshakeAuthSchema, handshakeRefusalSchema } from './handshake.js';
 import { agentHelloSchema, centralHelloSchema } from './hello.js';

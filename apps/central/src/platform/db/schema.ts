@@ -83,6 +83,22 @@ export const devices = pgTable(
     diskFreeBytes: bigint('disk_free_bytes', { mode: 'number' }),
     /** The device's clock minus central's (ms), as the agent last reported it; null: never reported. */
     clockSkewMs: bigint('clock_skew_ms', { mode: 'number' }),
+    /** The protocol version of the device's last connection (chosen at its handshake). */
+    protocolVersion: integer('protocol_version'),
+    /** A command the device's agent cannot apply (type or schema version unknown to it): its stream waits here. */
+    heldCommandSeq: bigint('held_command_seq', { mode: 'number' }),
+    heldCommandType: text('held_command_type'),
+    heldCommandVersion: integer('held_command_version'),
+    heldSince: ts('held_since'),
+    /**
+     * The offline budget as the agent last reported it: when the oldest event central does not have yet was
+     * captured (null: none), and how many per kind. Null counts: the agent never reported (protocol before v3).
+     */
+    unsentOldestAt: ts('unsent_oldest_at'),
+    unsentSales: integer('unsent_sales'),
+    unsentReturns: integer('unsent_returns'),
+    unsentCounts: integer('unsent_counts'),
+    unsentOther: integer('unsent_other'),
   },
   (t) => [index('devices_store_idx').on(t.storeId)],
 );

@@ -25,6 +25,8 @@ export const syncState = sqliteTable('sync_state', {
   /** This PC's clock minus central's, measured at the last hello (null: never connected). */
   clockSkewMs: integer('clock_skew_ms'),
   clockSkewAt: text('clock_skew_at'),
+  /** When this agent last lost (or had not yet made) contact with central; null while connected. */
+  offlineSince: text('offline_since'),
 });
 
 export const outbox = sqliteTable(

@@ -1,6 +1,7 @@
 // The status bar on every screen: online or offline, events waiting, last sync, and a bar while a backlog drains.
 import { byId } from './dom.js';
 import { NO_BACKLOG, nextProgress, sinceText } from './sync-progress.js';
+import { budgetText, localClock } from './offline-budget.js';
 
 export function statusBar() {
   const online = byId('sb-online');
@@ -12,6 +13,7 @@ export function statusBar() {
   const caught = byId('sb-caughtup');
   const problem = byId('sb-problem');
   const clock = byId('sb-clock');
+  const budget = byId('sb-budget');
   let progress = NO_BACKLOG;
 
   /** @param {string} state @param {string} text */
@@ -40,6 +42,7 @@ export function statusBar() {
         // Before enrolment there is nothing to send: counts would only confuse.
         pending.hidden = notEnrolled;
         lastSync.hidden = notEnrolled;
+        budget.hidden = true;
         return;
       }
       const s = r.body;
@@ -57,6 +60,10 @@ export function statusBar() {
       barText.textContent = progress.draining ? `${progress.sent} of ${progress.peak} sent${s.online ? '' : ' (paused while offline)'}` : '';
       caught.hidden = progress.caughtUp === null;
       caught.textContent = progress.caughtUp === null ? '' : `Caught up: ${progress.caughtUp} sent`;
+      // What the store holds that head office does not, in business terms ("3 h unsent, oldest 11:02: 38 sales…").
+      const said = budgetText(s, Date.now(), localClock);
+      budget.hidden = said === '';
+      budget.textContent = said;
       // Offline is normal (sales keep working); only say more when the agent has a reason to share. A problem
       // while online (a full disk: sales are NOT being saved) is shown as it is.
       problem.hidden = !s.lastError;
