@@ -123,3 +123,19 @@ describe('switching an existing file to incremental vacuum', () => {
     expect(a.capture.sale(sale('T-50'))).toMatchObject({ seq: 50, duplicate: true });
   });
 });
+
+describe('a central that lost what the till already deleted', () => {
+  it('is named with the missing seqs, instead of waiting silently', () => {
+    let t = Date.parse('2026-03-01T10:00:00Z');
+    const now = () => t;
+    const a = open(enrolledDir(dirs), now);
+    for (let i = 1; i <= 6; i++) a.capture.sale(sale(`T-${i}`));
+    a.outbox.markAcked(4);
+    t += 1;
+    retentionOf(a, now, 0).step();
+    expect(a.outbox.deletedAfter(4)).toBeNull(); // what central still lacks (5, 6) is all here
+    // Central comes back from an older backup holding 2: seqs 3 and 4 are gone on both sides.
+    expect(a.outbox.resync(2)).toMatchObject({ rewound: 2 });
+    expect(a.outbox.deletedAfter(2)).toEqual({ from: 3, to: 4 });
+  });
+});
