@@ -22,6 +22,8 @@ import { reservationsPlugin } from './reservations/plugin.js';
 import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
 import { alertsPlugin } from './alerts/plugin.js';
 import { defaultAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { eventPartitionsPlugin } from './sync/partitions-plugin.js';
+import type { PartitionSettings } from './sync/partitions.js';
 import { apiRoutes } from './api.js';
 import { consoleRoutes } from './console/routes.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -62,6 +64,10 @@ export interface BuildAppOptions {
   alerts?: AlertSettings;
   /** Evaluate alerts on this node in the background (default true). */
   alertsBackground?: boolean;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
+  /** Keep partitions ahead (and apply the retention) from this node (default true). */
+  partitionsBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -114,6 +120,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
     ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+  });
+  await app.register(eventPartitionsPlugin, {
+    settings: opts.partitions ?? { monthsAhead: 2, retentionMonths: null },
+    ...(opts.partitionsBackground === undefined ? {} : { background: opts.partitionsBackground }),
   });
   await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);

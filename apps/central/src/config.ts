@@ -9,6 +9,7 @@ import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './al
 import type { TlsFiles } from './platform/http/tls.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
 import { MappingError, parseMapping } from './erp/connectors/tryton/mapping.js';
+import type { PartitionSettings } from './sync/partitions.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -32,6 +33,8 @@ export interface CentralConfig {
   tls: TlsFiles | null;
   /** OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS (default 90): an older device token is rotated at the device's next hello. */
   tokenMaxAgeMs: number;
+  /** Month partitions of events: kept ahead, and dropped after OUTPOST_CENTRAL_RETENTION_MONTHS once posted. */
+  partitions: PartitionSettings;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +78,12 @@ function alertsFromEnv(env: Env): AlertSettings {
     if (err instanceof AlertConfigError || err instanceof RangeError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** OUTPOST_CENTRAL_RETENTION_MONTHS unset or empty: keep every month. */
+export function partitionsFromEnv(env: Env): PartitionSettings {
+  const raw = env.OUTPOST_CENTRAL_RETENTION_MONTHS;
+  return { monthsAhead: 2, retentionMonths: raw === undefined || raw === '' ? null : positiveInt(env, 'OUTPOST_CENTRAL_RETENTION_MONTHS', 0) };
 }
 
 function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
@@ -129,6 +138,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
     alerts: alertsFromEnv(env),
+    partitions: partitionsFromEnv(env),
     rateLimits: rateLimitsOf(env),
     tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
     tokenMaxAgeMs: positiveInt(env, 'OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS', 90) * 86_400_000,

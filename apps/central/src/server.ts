@@ -8,6 +8,7 @@ import { createFaults, noFaultSpec, type FaultSpec } from './platform/faults.js'
 import type { ReservationSettings } from './reservations/settings.js';
 import type { ErpSettings } from './erp/settings.js';
 import type { AlertSettings } from './alerts/settings.js';
+import type { PartitionSettings } from './sync/partitions.js';
 import type { RateLimitSettings } from './access/limits.js';
 import { readTlsFiles, watchTlsFiles, type TlsFiles } from './platform/http/tls.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -36,6 +37,8 @@ export interface StartCentralOptions {
   alerts?: AlertSettings;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
 }
 
 export interface RunningCentral {
@@ -94,6 +97,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.partitions === undefined ? {} : { partitions: opts.partitions }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';
