@@ -70,27 +70,34 @@ export async function listEventPartitions(q: pg.Pool | pg.PoolClient): Promise<E
  * summary, is kept and reported (it is dropped by a later pass once the ERP has it).
  */
 export async function maintainEventPartitions(pool: pg.Pool, settings: PartitionSettings, now = new Date()): Promise<MaintenanceResult | null> {
-  return withTransaction(pool, async (tx) => {
-    const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [PARTITIONS_LOCK]);
-    if (!lock.rows[0]?.ok) return null; // another node is at it
-    const created: string[] = [];
+  const created = await withTransaction(pool, async (tx) => {
+    if (!(await takeLock(tx))) return null; // another node is at it
+    const made: string[] = [];
     // The coming months, and any month whose events landed in the default partition meanwhile (a store offline
     // since a month nobody made a partition for, or one whose partition the retention dropped).
     const strays = await tx.query<{ m: string }>(`SELECT DISTINCT to_char(event_month, 'YYYY-MM-DD') AS m FROM events_default WHERE event_month <> DATE '1970-01-01'`);
     const months = [...new Set([...monthsToEnsure(now, settings.monthsAhead), ...strays.rows.map((r) => r.m)])].sort();
     for (const m of months) {
       const r = await tx.query<{ made: boolean }>('SELECT outpost_ensure_event_partition($1::date) AS made', [m]);
-      if (r.rows[0]?.made) created.push(m);
+      if (r.rows[0]?.made) made.push(m);
     }
-    const dropped: string[] = [];
-    const kept: KeptPartition[] = [];
-    for (const p of expiredPartitions(await listEventPartitions(tx), now, settings.retentionMonths)) {
-      const state = await dropIfPosted(tx, p);
-      if (state === 'dropped') dropped.push(p.name);
-      else kept.push(state);
-    }
-    return { created, dropped, kept };
+    return made;
   });
+  if (created === null) return null;
+  const dropped: string[] = [];
+  const kept: KeptPartition[] = [];
+  // One transaction per month: detaching locks the whole table, which must not last through the next month's check.
+  for (const p of expiredPartitions(await listEventPartitions(pool), now, settings.retentionMonths)) {
+    const state = await withTransaction(pool, async (tx) => ((await takeLock(tx)) ? dropIfPosted(tx, p) : null));
+    if (state === 'dropped') dropped.push(p.name);
+    else if (state) kept.push(state);
+  }
+  return { created, dropped, kept };
+}
+
+async function takeLock(tx: pg.PoolClient): Promise<boolean> {
+  const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [PARTITIONS_LOCK]);
+  return lock.rows[0]?.ok === true;
 }
 
 /**
@@ -101,7 +108,9 @@ export async function maintainEventPartitions(pool: pg.Pool, settings: Partition
  * still waits in erp_day_pending for its day summary. Store, central and ERP figures of those days can no longer
  * be compared once the month is gone, so a retention is set longer than the reconciliation window (3 days).
  */
-async function dropIfPosted(tx: pg.PoolClient, p: EventPartition): Promise<KeptPartition | 'dropped'> {
+async function dropIfPosted(tx: pg.PoolClient, p: EventPartition): Promise<KeptPartition | 'dropped' | null> {
+  const exists = await tx.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [p.name]);
+  if (!exists.rows[0]?.t) return null; // another node dropped it since the list was read
   const part = `"${p.name.replaceAll('"', '""')}"`;
   await tx.query(`LOCK TABLE ${part} IN SHARE MODE`);
   const r = await tx.query<{ unposted: string; waiting: string }>(
