@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { startPollLoop } from '../reservations/poll-loop.js';
+import { startPollLoop } from '../platform/index.js';
 import { maintainEventPartitions, type PartitionSettings } from './partitions.js';
 
 export interface PartitionPluginOptions {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from '../platform/db/database.js';
+import { withTransaction } from '../platform/index.js';
 import { addMonths, monthStart } from './event-month.js';
 
 // The events table is partitioned by month (migration 0013): one partition per UTC month of the event ids'
