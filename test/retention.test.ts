@@ -58,8 +58,11 @@ describe('retention at the store (real agent and central)', () => {
     const checkUnackedKept = async () => {
       const s = await agentStatus(agent);
       const r = db.prepare('SELECT count(*) AS n FROM outbox WHERE seq > ?').get(s.lastAckedSeq) as { n: number };
-      const last = db.prepare('SELECT last_seq AS l, acked_seq AS a FROM sync_state').get() as { l: number; a: number };
-      const pending = db.prepare('SELECT count(*) AS n FROM outbox WHERE seq > ?').get(last.a) as { n: number };
+      // One read transaction: both reads see the same snapshot while the agent captures, acks and deletes.
+      const { last, pending } = db.transaction(() => {
+        const l = db.prepare('SELECT last_seq AS l, acked_seq AS a FROM sync_state').get() as { l: number; a: number };
+        return { last: l, pending: db.prepare('SELECT count(*) AS n FROM outbox WHERE seq > ?').get(l.a) as { n: number } };
+      })();
       expect(pending.n).toBe(last.l - last.a);
       return r.n;
     };
