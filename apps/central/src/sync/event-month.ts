@@ -3,7 +3,7 @@
  * (the agent mints the id from the capture time, so it is the month the sale was rung up), or 1970-01 for an
  * id that is not a UUIDv7. A function of the event id ALONE, so a resent event always lands in the partition that
  * holds its first copy, and a unique key that includes it is exactly as strict as one without it.
- * The same function exists in SQL (outpost_event_month, migration 0013); a pg test keeps the two equal.
+ * The same function exists in SQL (outpost_event_month, migration event_partitions); a pg test keeps the two equal.
  */
 export const NO_TIMESTAMP_MONTH = '1970-01-01';
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../platform/index.js';
 import { addMonths, monthStart } from './event-month.js';
 
-// The events table is partitioned by month (migration 0013): one partition per UTC month of the event ids'
+// The events table is partitioned by month (migration event_partitions): one partition per UTC month of the event ids'
 // timestamps, plus events_default, which takes whatever has no partition (ids without a timestamp, a month
 // nobody created yet), so an insert never fails for want of a partition. This module keeps partitions ahead of
 // time and, with a retention, drops months that are fully posted to the ERP. One node at a time (advisory lock).

@@ -89,7 +89,7 @@ export const devices = pgTable(
 );
 
 /**
- * PARTITIONED BY RANGE (event_month), one partition per month plus events_default (migration 0013, hand-written:
+ * PARTITIONED BY RANGE (event_month), one partition per month plus events_default (migration event_partitions, hand-written:
  * drizzle cannot declare partitioning; partitions are created ahead and old ones dropped by sync/partitions.ts).
  * PostgreSQL requires every unique key of a partitioned table to include the partition key, hence event_month in
  * both keys below. event_month is a function of event_id alone (sync/event-month.ts), so (store_id, event_id,
@@ -303,6 +303,13 @@ export const reservations = pgTable(
     reroutedTo: text('rerouted_to'),
     /** R4: a reroute was tried for the current at_risk episode (one try; then it is an exception). */
     rerouteTried: boolean('reroute_tried').notNull().default(false),
+    /**
+     * The store events that took effect as this reservation's pick and its handover. A later pick or handover of
+     * the same reservation (a till restored from an older copy does it again) is stored, logged as a repeat and
+     * not applied: the goods leave on-hand once.
+     */
+    pickEventId: uuid('pick_event_id'),
+    pickupEventId: uuid('pickup_event_id'),
     correlationId: text('correlation_id').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
