@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { edgeErrorOptions, type HybridClock, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { CENTRAL_VERSION, createCentralClock, type Database, dbPlugin, type Faults, httpLoggingOptions, installCorrelationHeader, installErrorHandlers, noFaults, type TlsMaterial } from './platform/index.js';
-import { allObservers, ingestLogObserver, realtimePlugin } from './sync/index.js';
+import { allObservers, eventPartitionsPlugin, ingestLogObserver, type PartitionSettings, realtimePlugin } from './sync/index.js';
 import { accessPlugin, type RateLimitSettings } from './access/index.js';
 import { defaultErpSettings, erpPlugin, type ErpSettings } from './erp/index.js';
 import { healthRoutes, metricsPlugin, metricsRoutes } from './monitoring/index.js';
@@ -53,6 +53,10 @@ export interface BuildAppOptions {
   alerts?: AlertSettings;
   /** Evaluate alerts on this node in the background (default true). */
   alertsBackground?: boolean;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
+  /** Keep partitions ahead (and apply the retention) from this node (default true). */
+  partitionsBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -107,6 +111,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
     ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
     ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
+  });
+  await app.register(eventPartitionsPlugin, {
+    settings: opts.partitions ?? { monthsAhead: 2, retentionMonths: null },
+    ...(opts.partitionsBackground === undefined ? {} : { background: opts.partitionsBackground }),
   });
   await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);

@@ -8,6 +8,7 @@ import { ErpConfigError, type ErpConnectorName, type ErpSettings, erpSettingsFro
 import { AlertConfigError, type AlertSettings, alertSettingsFromEnv } from './alerts/index.js';
 import { type RateLimitSettings, rateLimitsFromEnv } from './access/index.js';
 import { ReservationConfigError, type ReservationSettings, reservationSettingsFromEnv } from './reservations/index.js';
+import type { PartitionSettings } from './sync/index.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
 export interface CentralConfig {
@@ -32,6 +33,8 @@ export interface CentralConfig {
   tokenMaxAgeMs: number;
   /** The protocol versions the gateway speaks; OUTPOST_PROTOCOL_MAX_VERSION lowers the top (a ring test, or a rollback). */
   protocolRange: VersionRange;
+  /** Month partitions of events: kept ahead, and dropped after OUTPOST_CENTRAL_RETENTION_MONTHS once posted. */
+  partitions: PartitionSettings;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +78,12 @@ function alertsFromEnv(env: Env): AlertSettings {
     if (err instanceof AlertConfigError || err instanceof RangeError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** OUTPOST_CENTRAL_RETENTION_MONTHS unset or empty: keep every month. */
+export function partitionsFromEnv(env: Env): PartitionSettings {
+  const raw = env.OUTPOST_CENTRAL_RETENTION_MONTHS;
+  return { monthsAhead: 2, retentionMonths: raw === undefined || raw === '' ? null : positiveInt(env, 'OUTPOST_CENTRAL_RETENTION_MONTHS', 0) };
 }
 
 function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
@@ -129,6 +138,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
     alerts: alertsFromEnv(env),
+    partitions: partitionsFromEnv(env),
     rateLimits: rateLimitsOf(env),
     tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
     tokenMaxAgeMs: positiveInt(env, 'OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS', 90) * 86_400_000,

@@ -6,6 +6,7 @@ import type { ReservationSettings } from './reservations/index.js';
 import type { ErpSettings } from './erp/index.js';
 import type { AlertSettings } from './alerts/index.js';
 import type { RateLimitSettings } from './access/index.js';
+import type { PartitionSettings } from './sync/index.js';
 import type { Server as HttpsServer } from 'node:https';
 
 export interface StartCentralOptions {
@@ -36,6 +37,8 @@ export interface StartCentralOptions {
   tokenMaxAgeMs?: number;
   /** The protocol versions the gateway speaks (default: all this build speaks). */
   protocolRange?: VersionRange;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
 }
 
 export interface RunningCentral {
@@ -96,6 +99,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
       ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
+      ...(opts.partitions === undefined ? {} : { partitions: opts.partitions }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

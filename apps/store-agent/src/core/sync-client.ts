@@ -399,12 +399,25 @@ export class SyncClient {
         else maxEvents = Math.min(maxEvents, this.verifyUpTo - this.cursor);
       }
       const b = this.d.outbox.readBatch(this.cursor, maxEvents, this.limits.maxBatchBytes);
-      if (!b) break;
+      if (!b) {
+        this.noteDeleted();
+        break;
+      }
       this.cursor = b.firstSeq + b.count - 1;
       this.highestSent = Math.max(this.highestSent, this.cursor);
       this.inFlight++;
       void this.send(b, session);
     }
+  }
+
+  /** Say so plainly when central wants events this till no longer keeps: nothing can send them, an operator must act. */
+  private noteDeleted(): void {
+    const gap = this.d.outbox.deletedAfter(this.cursor);
+    if (!gap) return;
+    this.d.log.error('central lost events this till already deleted after its retention; they cannot be sent again', gap);
+    this.setError(
+      `central no longer holds seq ${gap.from}-${gap.to} (restored from an older backup?) and this till deleted them after OUTPOST_RETENTION_DAYS: they cannot be sent again, and later events wait behind them`,
+    );
   }
 
   private async send(b: OutboxBatch, session: number): Promise<void> {

@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -103,11 +104,20 @@ export const devices = pgTable(
   (t) => [index('devices_store_idx').on(t.storeId)],
 );
 
+/**
+ * PARTITIONED BY RANGE (event_month), one partition per month plus events_default (migration event_partitions, hand-written:
+ * drizzle cannot declare partitioning; partitions are created ahead and old ones dropped by sync/partitions.ts).
+ * PostgreSQL requires every unique key of a partitioned table to include the partition key, hence event_month in
+ * both keys below. event_month is a function of event_id alone (sync/event-month.ts), so (store_id, event_id,
+ * event_month) is exactly as unique as (store_id, event_id); docs/sync-identity.md gives the (device, seq) argument.
+ */
 export const events = pgTable(
   'events',
   {
     storeId: text('store_id').notNull(),
     eventId: uuid('event_id').notNull(),
+    /** UTC month of the UUIDv7 timestamp in event_id ('YYYY-MM-01'; 1970-01-01 without one): the partition key. */
+    eventMonth: date('event_month', { mode: 'string' }).notNull(),
     deviceId: uuid('device_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     /** Global arrival order: the cursor of GET /events. */
@@ -121,8 +131,8 @@ export const events = pgTable(
     receivedAt: ts('received_at').notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.storeId, t.eventId] }),
-    unique('events_store_device_seq_uq').on(t.storeId, t.deviceId, t.seq),
+    primaryKey({ columns: [t.storeId, t.eventId, t.eventMonth] }),
+    unique('events_store_device_seq_uq').on(t.storeId, t.deviceId, t.seq, t.eventMonth),
     index('events_position_idx').on(t.position),
     index('events_store_position_idx').on(t.storeId, t.position),
     // R7: a return names its sale by POS transaction id; this finds a store's sale by it without a second table.

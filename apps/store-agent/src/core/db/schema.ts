@@ -53,7 +53,8 @@ export const captureKeys = sqliteTable(
     eventId: text('event_id').notNull(),
     seq: integer('seq').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.docId] })],
+  // By seq: retention deletes the keys of the events it deletes, and renumbering moves keys by seq range.
+  (t) => [primaryKey({ columns: [t.kind, t.docId] }), index('capture_keys_seq_idx').on(t.seq)],
 );
 
 /** Item master as pushed by central (R6: only newer versions apply). */

@@ -14,6 +14,7 @@ export function statusBar() {
   const problem = byId('sb-problem');
   const clock = byId('sb-clock');
   const budget = byId('sb-budget');
+  const disk = byId('sb-disk');
   let progress = NO_BACKLOG;
 
   /** @param {string} state @param {string} text */
@@ -71,6 +72,9 @@ export function statusBar() {
       // A wrong PC clock is corrected (sales are dated by head office's clock) but should be fixed by IT.
       clock.hidden = !s.clockCorrected;
       clock.textContent = s.clockCorrected ? clockWarning(s.clockSkewMs ?? 0) : '';
+      // Low disk is said long before capture fails, while there is still time to free space.
+      disk.hidden = !s.diskLow;
+      disk.textContent = s.diskLow ? diskWarning(s.diskFreeBytes ?? 0) : '';
     },
   };
 }
@@ -80,4 +84,11 @@ export function clockWarning(skewMs) {
   const abs = Math.abs(skewMs);
   const amount = abs >= 3_600_000 ? `${Math.round(abs / 360_000) / 10} h` : `${Math.max(1, Math.round(abs / 60_000))} min`;
   return `This PC's clock is ${amount} ${skewMs > 0 ? 'ahead of' : 'behind'} head office: sales are dated by head office's clock. Ask IT to set the clock right.`;
+}
+
+/** @param {number} freeBytes free space left on this PC's data disk */
+export function diskWarning(freeBytes) {
+  const mib = Math.floor(freeBytes / 1048576);
+  const amount = mib >= 1024 ? `${Math.round(mib / 102.4) / 10} GB` : `${mib} MB`;
+  return `This PC's disk is nearly full (${amount} free). Sales are still saved, but ask IT to free space before it runs out.`;
 }
