@@ -6,8 +6,7 @@ import { unstorableReason } from '../batch-rules.js';
 import { failureReason, isEventFailure } from '../ingest-fallback.js';
 import { withCommands } from '../command-stream.js';
 import { toIso, toNumber } from '../db/database.js';
-import { writePostings } from '../erp/outbox.js';
-import { applyEventEffects } from '../event-effects.js';
+import { storeEvents } from '../event-effects.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 import { cursorParam } from './cursor.js';
 
@@ -82,16 +81,9 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
       throw new AppError(422, 'still_invalid', `the event claims store ${ev.storeId}, device ${ev.deviceId}, seq ${ev.seq}; it arrived as seq ${seq} of device ${row.device_id} of store ${row.store_id}`);
     }
     try {
-      const inserted = await tx.query(
-        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
-      );
-      // Only an event actually stored now takes effect (one stored before under its id already did: R1).
-      if (inserted.rowCount === 1) {
-        await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
-        await writePostings(tx, ev.storeId, [ev]);
-      }
+      // The same code as ingest (event-effects.ts): only an event actually stored now takes effect (one stored
+      // before under its id already did: R1).
+      await storeEvents(tx, ev.storeId, ev.deviceId, [ev], { inventory: true, erp: true, reservations }, notices);
     } catch (err) {
       // An event ingest quarantined because the database refused it: refused again, it stays open (422 with the
       // reason, the transaction rolled back), not a 500.
