@@ -22,34 +22,22 @@ export interface EffectSettings {
   reservations: ReservationSettings;
 }
 
-// One statement per batch (INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or by
-// (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually inserted, so only those
-// take effect (R1). Named: parsed and planned once per connection.
+// One statement per batch. The events go as ONE JSON text that PostgreSQL reads with json_to_recordset: arrays
+// of JSON texts would be escaped element by element by the driver and unescaped again by the server. Duplicates
+// by event id or by (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually
+// inserted, so only those take effect (R1). Named: parsed and planned once per connection.
 const INSERT_EVENTS = `
   INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-  SELECT s, e, d, q, t, v, h, o, c, p::jsonb
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
-    AS u(s, e, d, q, t, v, h, o, c, p)
+  SELECT $1, x."eventId", $2, x.seq, x.type, x."schemaVersion", x.hlc, x."occurredAt", x."correlationId", x.payload
+  FROM json_to_recordset($3::json)
+    AS x("eventId" uuid, seq int8, type text, "schemaVersion" int4, hlc text, "occurredAt" timestamptz, "correlationId" text, payload jsonb)
   ON CONFLICT DO NOTHING
   RETURNING event_id, seq`;
 
 /** Insert events of one store and device; answers those actually inserted (duplicates left out), in the order given. */
 async function insertEvents(tx: Queryable, storeId: string, deviceId: string, events: readonly EventEnvelope[]): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
-  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-  for (const ev of events) {
-    cols[0]!.push(storeId);
-    cols[1]!.push(ev.eventId);
-    cols[2]!.push(deviceId);
-    cols[3]!.push(ev.seq);
-    cols[4]!.push(ev.type);
-    cols[5]!.push(ev.schemaVersion);
-    cols[6]!.push(ev.hlc);
-    cols[7]!.push(ev.occurredAt);
-    cols[8]!.push(ev.correlationId);
-    cols[9]!.push(JSON.stringify(ev.payload));
-  }
-  const r = await tx.query<{ event_id: string; seq: string }>({ name: 'outpost-insert-events', text: INSERT_EVENTS, values: cols });
+  const r = await tx.query<{ event_id: string; seq: string }>({ name: 'outpost-insert-events-json', text: INSERT_EVENTS, values: [storeId, deviceId, JSON.stringify(events)] });
   if (r.rows.length === events.length) return [...events];
   // An id twice in one batch is inserted once; (id, seq) names which occurrence it was.
   const keys = new Set(r.rows.map((row) => `${row.event_id}@${row.seq}`));

@@ -27,40 +27,31 @@ export async function postingModeOf(tx: Queryable, storeId: string): Promise<Pos
 
 // One round trip: the postings (their seq in the order given, which is the order a store's postings go out), what
 // the day summaries cover, and the store's lease row so a worker can claim it (a conflict leaves an existing row,
-// and its holder, alone). Named: parsed and planned once per connection.
+// and its holder, alone). The postings go as one JSON text (json_to_recordset): an array of document texts would
+// be escaped element by element by the driver and unescaped again by the server. Named: planned once per connection.
 const INSERT_POSTINGS = `
   WITH p AS (
     INSERT INTO erp_postings (posting_id, store_id, kind, business_date, correlation_id, source_event_id, document)
-    SELECT i, s, k, b, c, e, d::jsonb
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[]) WITH ORDINALITY AS u(i, s, k, b, c, e, d, n)
-    ORDER BY n
+    SELECT x.i, x.s, x.k, x.b, x.c, x.e, x.d
+    FROM ROWS FROM (json_to_recordset($1::json) AS (i uuid, s text, k text, b text, c text, e uuid, d jsonb)) WITH ORDINALITY AS x(i, s, k, b, c, e, d, n)
+    ORDER BY x.n
     ON CONFLICT DO NOTHING
   ), covered AS (
     INSERT INTO erp_posting_events (store_id, event_id, posting_id)
-    SELECT * FROM unnest($8::text[], $9::uuid[], $10::uuid[]) ON CONFLICT DO NOTHING
+    SELECT * FROM unnest($2::text[], $3::uuid[], $4::uuid[]) ON CONFLICT DO NOTHING
   )
-  INSERT INTO erp_store_leases (store_id) SELECT DISTINCT unnest($2::text[]) ON CONFLICT DO NOTHING`;
+  INSERT INTO erp_store_leases (store_id) SELECT DISTINCT unnest($5::text[]) ON CONFLICT DO NOTHING`;
 
 /** Insert postings (in the order given, which is the order a store's postings go out) and what they cover. */
 export async function insertPostings(tx: Queryable, postings: readonly NewPosting[]): Promise<void> {
   if (postings.length === 0) return;
   // A per-document posting covers its source event by naming it; only summaries list their events.
   const cover = postings.flatMap((p) => (p.sourceEventId === null ? p.eventIds.map((e) => [p.storeId, e, p.postingId] as const) : []));
+  const rows = postings.map((p) => ({ i: p.postingId, s: p.storeId, k: p.document.kind, b: p.businessDate, c: p.correlationId, e: p.sourceEventId, d: p.document }));
   await tx.query({
     name: 'outpost-insert-postings',
     text: INSERT_POSTINGS,
-    values: [
-      postings.map((p) => p.postingId),
-      postings.map((p) => p.storeId),
-      postings.map((p) => p.document.kind),
-      postings.map((p) => p.businessDate),
-      postings.map((p) => p.correlationId),
-      postings.map((p) => p.sourceEventId),
-      postings.map((p) => JSON.stringify(p.document)),
-      cover.map((c) => c[0]),
-      cover.map((c) => c[1]),
-      cover.map((c) => c[2]),
-    ],
+    values: [JSON.stringify(rows), cover.map((c) => c[0]), cover.map((c) => c[1]), cover.map((c) => c[2]), [...new Set(postings.map((p) => p.storeId))]],
   });
 }
 

@@ -54,6 +54,11 @@ interface Hold {
 }
 
 const REVOKED = 'device token revoked - re-enrol this device';
+/**
+ * While a backlog drains, the status after an ack goes out at most this often (and at once when the backlog is
+ * empty): one per ack was a device-row write at central per batch, queued behind the next batch's device lock.
+ */
+const STATUS_EVERY_MS = 1000;
 const UNKNOWN_TOKEN = 'device token unknown to central - re-enrol this device';
 
 /**
@@ -78,6 +83,8 @@ export class SyncClient {
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastStatusAt = 0;
   private wakeQueued = false;
   private stopped = false;
   private batchesSent = 0;
@@ -130,7 +137,7 @@ export class SyncClient {
     this.stopped = true;
     this.session++;
     this.ready = false;
-    for (const t of [this.holdTimer, this.retryTimer]) if (t) clearTimeout(t);
+    for (const t of [this.holdTimer, this.retryTimer, this.statusTimer]) if (t) clearTimeout(t);
     this.socket?.removeAllListeners();
     this.socket?.close();
     this.socket = null;
@@ -248,6 +255,8 @@ export class SyncClient {
     this.crashPending = false;
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = null;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
   }
 
   /** Drop this connection and start over with hello after `delayMs`. */
@@ -324,7 +333,7 @@ export class SyncClient {
       } else {
         this.errorStreak = 0;
         if (this.lastError) this.setError(null);
-        this.emitStatus();
+        this.statusAfterAck();
       }
     } else {
       this.refused(b, parsed.data);
@@ -402,8 +411,21 @@ export class SyncClient {
     }, h.delayMs);
   }
 
+  /** The status after an ack: at once when the backlog is empty or the last one is old, else once a little later. */
+  private statusAfterAck(): void {
+    const wait = this.lastStatusAt + STATUS_EVERY_MS - Date.now();
+    if (wait <= 0 || this.d.outbox.pendingCount() === 0) return this.emitStatus();
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = null;
+      this.emitStatus();
+    }, wait);
+  }
+
   private emitStatus(): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
     if (!this.socket?.connected) return;
+    this.lastStatusAt = Date.now();
     const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
     const diskFreeBytes = this.d.diskFree?.() ?? null;
     this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs, diskFreeBytes });
