@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import { commandsAckSchema, formatZodError, type RawCommand } from '@outpost/shared';
+import { pendingCommands } from './command-stream.js';
+import { recordAppliedCommands } from '../fleet/devices.js';
+
+export interface PusherLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface CommandPusherDeps {
+  pool: pg.Pool;
+  storeId: string;
+  deviceId: string;
+  /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
+  send: (commands: RawCommand[]) => Promise<unknown>;
+  log: PusherLog;
+  pageSize?: number;
+  /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
+  onAcked?: (appliedSeq: number) => Promise<void>;
+}
+
+/** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
+export interface CommandPusher {
+  /** Begin after hello, from the seq the agent says it has applied. */
+  start(appliedSeq: number): void;
+  /** New commands may exist (a notification, or hello): push them unless already pushing. */
+  trigger(): void;
+  stop(): void;
+  /** Resolves when no push is running (tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
+  const pageSize = deps.pageSize ?? 200;
+  let appliedSeq = 0;
+  let started = false;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  // A trigger while a run is in progress is remembered, so a command committed mid-run is not missed.
+  let again = false;
+
+  /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
+  async function pass(): Promise<boolean> {
+    for (;;) {
+      if (stopped) return false;
+      const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      if (commands.length === 0) return true;
+      const raw = await deps.send(commands);
+      const ack = commandsAckSchema.safeParse(raw);
+      if (!ack.success) {
+        deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'commands ack does not parse; push paused');
+        return false;
+      }
+      if (ack.data.appliedSeq > appliedSeq) {
+        appliedSeq = ack.data.appliedSeq;
+        await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
+        await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
+      }
+      // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
+      if (appliedSeq < commands.at(-1)!.seq) return false;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      do {
+        again = false;
+        if (!(await pass())) break;
+      } while (again && !stopped);
+    } catch (err) {
+      // Ack timeout, disconnect or DB trouble: stop quietly; the next trigger or reconnect resumes from appliedSeq.
+      if (!stopped) deps.log.warn({ err, deviceId: deps.deviceId }, 'command push interrupted');
+    } finally {
+      running = null;
+    }
+  }
+
+  const trigger = () => {
+    if (!started || stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = loop();
+  };
+
+  return {
+    start(seq) {
+      appliedSeq = seq;
+      started = true;
+      trigger();
+    },
+    trigger,
+    stop() {
+      stopped = true;
+    },
+    async idle() {
+      while (running) await running;
+    },
+  };
+}
