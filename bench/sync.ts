@@ -161,6 +161,9 @@ async function benchCatchUp(work: string, pgAdmin: string, n: number) {
       agent.kill('SIGTERM');
     }
     const catchUpSec = (performance.now() - t0) / 1000;
+    // How much of the catch-up central spent inside ingest transactions (connection to COMMIT), from its metrics.
+    const metrics = await fetch(`${centralUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.text());
+    const ingestSec = Number(/^outpost_ingest_batch_duration_seconds_sum(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1] ?? NaN);
 
     // Raw baseline: read the same rows from SQLite, insert into the same events table in 500-row batches.
     const rawDb = await dbUrl(`bench_raw_${n}`);
@@ -188,7 +191,7 @@ async function benchCatchUp(work: string, pgAdmin: string, n: number) {
     await pool.end();
     const bare = await barePipeline(await dbUrl(`bench_bare_${n}`), join(dir, 'agent.db'));
     if (bare.events !== n) throw new Error(`bare pipeline moved ${bare.events} events, not ${n}`);
-    return { catchUpRate: n / catchUpSec, catchUpSec, rawRate: n / rawSec, rawSec, peak, bareRate: n / bare.seconds, bareSec: bare.seconds, bareRss: bare.peakRssMiB, agentDb: join(dir, 'agent.db'), deviceId: enrolled.deviceId };
+    return { catchUpRate: n / catchUpSec, catchUpSec, ingestSec, rawRate: n / rawSec, rawSec, peak, bareRate: n / bare.seconds, bareSec: bare.seconds, bareRss: bare.peakRssMiB, agentDb: join(dir, 'agent.db'), deviceId: enrolled.deviceId };
   } finally {
     central.kill('SIGTERM');
     await new Promise((r) => central.once('exit', r));
@@ -254,10 +257,14 @@ async function ingestInProcess(pgAdmin: string, agentDb: string, storeId: string
       await db.close();
     }
   };
-  const alone = await once('bench_ingest_alone', { inventory: false, erp: false });
-  const merge = await once('bench_ingest_merge', { inventory: true, erp: false });
-  const all = await once('bench_ingest_all', { inventory: true, erp: true });
-  return { alone, merge, all };
+  // The three alternate, twice, and each keeps its best: load on the machine drifts, and hits all three alike.
+  const best = { alone: 0, merge: 0, all: 0 };
+  for (let round = 0; round < 2; round++) {
+    best.alone = Math.max(best.alone, await once(`bench_ingest_alone_${round}`, { inventory: false, erp: false }));
+    best.merge = Math.max(best.merge, await once(`bench_ingest_merge_${round}`, { inventory: true, erp: false }));
+    best.all = Math.max(best.all, await once(`bench_ingest_all_${round}`, { inventory: true, erp: true }));
+  }
+  return best;
 }
 
 export async function run(): Promise<void> {
@@ -282,6 +289,7 @@ export async function run(): Promise<void> {
     const small = await benchCatchUp(work, admin, Math.floor(CATCHUP_N / 4));
     const k = await benchCatchUp(work, admin, CATCHUP_N);
     console.log(`catch-up    ${fmt(CATCHUP_N)} queued events in ${fmt(k.catchUpSec, 1)} s = ${fmt(k.catchUpRate)} events/s (agent -> socket.io -> central -> PostgreSQL -> ack)`);
+    console.log(`            central spent ${fmt(k.ingestSec, 1)} s of it inside ingest transactions (connection to COMMIT)`);
     console.log(`raw copy    SQLite -> PostgreSQL, 500-row unnest batches, no network: ${fmt(k.rawSec, 1)} s = ${fmt(k.rawRate)} events/s`);
     console.log(`ratio       catch-up / raw = ${fmt(k.catchUpRate / k.rawRate, 2)}  [aim >= 0.5]`);
     const mib = (v: number | null) => (v === null ? 'n/a' : `${fmt(v, 1)} MiB`);

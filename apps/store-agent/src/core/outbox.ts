@@ -48,8 +48,7 @@ export class Outbox {
    * single event larger than the bound could never leave). Null when nothing is pending after afterSeq.
    */
   readBatch(afterSeq: number, maxEvents: number, maxBytes: number): OutboxBatch | null {
-    // The bodies are joined into ONE buffer: no Buffer per row and no second copy, so a batch costs its own size
-    // once (the agent's memory stays flat however long the backlog is).
+    // The bodies are written into ONE buffer of the counted size: no Buffer per row and no second copy by concat.
     const bodies: string[] = [];
     let bytes = 2; // the brackets
     let firstSeq = 0;
