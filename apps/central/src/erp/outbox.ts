@@ -1,5 +1,5 @@
 import { uuidv7, type EventEnvelope } from '@outpost/shared';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import { type Queryable, toNumber } from '../platform/index.js';
 import type { ErpDocument } from './connector.js';
 import { daySummaries, documentOf, summarised, type PostingMode } from './documents.js';
 
@@ -58,7 +58,7 @@ export async function insertPostings(tx: Queryable, postings: readonly NewPostin
 /**
  * Which posting covers each of the store's events (all of them when `eventIds` is null): per-document postings by
  * their source event, day summaries by erp_posting_events (which also holds per-document rows written before
- * migration 0013; the same pair twice is one).
+ * migration 0014; the same pair twice is one).
  */
 export async function postingCoverage(q: Queryable, storeId: string, eventIds: readonly string[] | null): Promise<{ eventId: string; postingId: string }[]> {
   if (eventIds !== null && eventIds.length === 0) return [];

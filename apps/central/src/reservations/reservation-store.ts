@@ -1,6 +1,7 @@
 import { heldDelta, type centralApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
+import { fromDb, RESERVATION_COLUMNS, type DbRow, type ReservationRow } from './reservation-row.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 
 // The SQL edge of reservations: reading rows and writing transitions. Lock order, everywhere: the inventory rows
@@ -8,68 +9,6 @@ import { enqueueWebhook } from './webhook-outbox.js';
 // sweeper and ingest can never deadlock each other.
 
 export type ReservationView = z.infer<typeof centralApi.reservationSchema>;
-
-export interface ReservationRow {
-  id: number;
-  storeId: string;
-  reservationId: string;
-  orderId: string;
-  status: ReservationStatus;
-  lines: ReservationLine[];
-  allowReroute: boolean;
-  expiresAt: Date;
-  commandSeq: number;
-  version: number;
-  reroutedFrom: string | null;
-  reroutedTo: string | null;
-  rerouteTried: boolean;
-  correlationId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-interface DbRow {
-  id: string;
-  store_id: string;
-  reservation_id: string;
-  order_id: string;
-  status: ReservationStatus;
-  lines: ReservationLine[];
-  allow_reroute: boolean;
-  expires_at: Date;
-  command_seq: string;
-  version: number;
-  rerouted_from: string | null;
-  rerouted_to: string | null;
-  reroute_tried: boolean;
-  correlation_id: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export const RESERVATION_COLUMNS = `id, store_id, reservation_id, order_id, status, lines, allow_reroute, expires_at, command_seq, version,
-  rerouted_from, rerouted_to, reroute_tried, correlation_id, created_at, updated_at`;
-
-export function fromDb(r: DbRow): ReservationRow {
-  return {
-    id: toNumber(r.id),
-    storeId: r.store_id,
-    reservationId: r.reservation_id,
-    orderId: r.order_id,
-    status: r.status,
-    lines: r.lines,
-    allowReroute: r.allow_reroute,
-    expiresAt: r.expires_at,
-    commandSeq: toNumber(r.command_seq),
-    version: r.version,
-    reroutedFrom: r.rerouted_from,
-    reroutedTo: r.rerouted_to,
-    rerouteTried: r.reroute_tried,
-    correlationId: r.correlation_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 export async function selectReservations(q: Queryable, where: string, params: unknown[], suffix = ''): Promise<ReservationRow[]> {
   const r = await q.query<DbRow>(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE ${where} ${suffix}`, params);
@@ -90,6 +29,9 @@ export interface TransitionOptions {
   /** Send the order system an exception besides the status change (R4 with no reroute, R5). */
   exception?: string;
   webhook: boolean;
+  /** The store event this transition takes effect for, recorded as the reservation's pick or handover. */
+  pickEventId?: string;
+  pickupEventId?: string;
 }
 
 /**
@@ -110,12 +52,22 @@ export async function writeTransition(tx: Queryable, row: ReservationRow, to: Re
   }
   const updated = await tx.query<{ updated_at: Date }>(
     `UPDATE reservations SET status = $3, lines = $4::jsonb, version = $5, rerouted_to = COALESCE($6, rerouted_to),
-       reroute_tried = CASE WHEN $3 = 'at_risk' AND status <> 'at_risk' THEN false ELSE reroute_tried END, updated_at = now()
+       reroute_tried = CASE WHEN $3 = 'at_risk' AND status <> 'at_risk' THEN false ELSE reroute_tried END,
+       pick_event_id = COALESCE(pick_event_id, $7::uuid), pickup_event_id = COALESCE(pickup_event_id, $8::uuid), updated_at = now()
      WHERE store_id = $1 AND reservation_id = $2 RETURNING updated_at`,
-    [row.storeId, row.reservationId, to, JSON.stringify(lines), version, o.reroutedTo ?? null],
+    [row.storeId, row.reservationId, to, JSON.stringify(lines), version, o.reroutedTo ?? null, o.pickEventId ?? null, o.pickupEventId ?? null],
   );
   const at = updated.rows[0]!.updated_at;
-  const next: ReservationRow = { ...row, status: to, lines, version, updatedAt: at, reroutedTo: o.reroutedTo ?? row.reroutedTo };
+  const next: ReservationRow = {
+    ...row,
+    status: to,
+    lines,
+    version,
+    updatedAt: at,
+    reroutedTo: o.reroutedTo ?? row.reroutedTo,
+    pickEventId: row.pickEventId ?? o.pickEventId ?? null,
+    pickupEventId: row.pickupEventId ?? o.pickupEventId ?? null,
+  };
   if (to !== row.status) {
     await tx.query(
       `INSERT INTO reservation_transitions (store_id, reservation_id, version, from_status, to_status, reason, correlation_id, at)
@@ -128,6 +80,11 @@ export async function writeTransition(tx: Queryable, row: ReservationRow, to: Re
     await enqueueWebhook(tx, next, { type: 'reservation.exception', previousStatus: row.status, reason: o.exception, at });
   }
   return next;
+}
+
+/** Record the store event whose handover took effect, where no transition does (a pickup central did not expect). */
+export async function recordPickupEvent(tx: Queryable, row: ReservationRow, eventId: string): Promise<void> {
+  await tx.query('UPDATE reservations SET pickup_event_id = COALESCE(pickup_event_id, $3::uuid) WHERE store_id = $1 AND reservation_id = $2', [row.storeId, row.reservationId, eventId]);
 }
 
 /** The API view: the row plus its history. */

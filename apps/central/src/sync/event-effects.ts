@@ -1,13 +1,9 @@
 import { countsOf, movementsOf, type EventEnvelope } from '@outpost/shared';
-import { writeConflicts, type ConflictRecord } from '../inventory/conflict-log.js';
-import type { Queryable } from '../platform/db/database.js';
-import { applyCounts, applyMovements, lockInventory } from '../inventory/inventory-store.js';
-import type { StoredMovement } from '../inventory/inventory-rules.js';
-import { linkReturns } from '../inventory/returns-link.js';
-import { applyReservationEvents, checkOversold, isReservationEvent, reservationSkus } from '../reservations/reservation-effects.js';
-import { writePostings } from '../erp/outbox.js';
-import type { ReservationSettings } from '../reservations/settings.js';
-import type { CommandNotices } from '../commands/command-stream.js';
+import { applyCounts, applyMovements, type ConflictRecord, linkReturns, lockInventory, type StoredMovement, writeConflicts } from '../inventory/index.js';
+import type { Queryable } from '../platform/index.js';
+import { applyReservationEvents, checkOversold, isReservationEvent, planReservationEvents, type ReservationSettings, reservationSkus } from '../reservations/index.js';
+import { writePostings } from '../erp/index.js';
+import type { CommandNotices } from '../commands/index.js';
 
 // The one place that says what storing events does (ingest and quarantine replay both call storeEvents): insert
 // them, then, for those actually inserted, the inventory merge and conflict rules (R3, R4, R5, R7, unknown
@@ -106,14 +102,16 @@ export async function applyEventEffects(
   notices: CommandNotices,
 ): Promise<void> {
   if (events.length === 0) return;
-  const movements = storedMovementsOf(events);
   const counts = events.flatMap((ev) => countsOf(ev));
   const conflicts: ConflictRecord[] = [];
   const resSkus = await reservationSkus(tx, storeId, events);
-  const skus = [...new Set([...movements.map((m) => m.sku), ...counts.map((c) => c.sku), ...resSkus])];
+  const skus = [...new Set([...storedMovementsOf(events).map((m) => m.sku), ...counts.map((c) => c.sku), ...resSkus])];
   if (skus.length > 0) {
     // Every sku this batch touches is locked once, in one order: inventory rows before reservation rows.
     const locked = await lockInventory(tx, storeId, skus);
+    // A handover that repeats one already applied (a restored till did it again) is kept, not applied: no movement.
+    const repeats = await planReservationEvents(tx, storeId, events);
+    const movements = storedMovementsOf(repeats.size === 0 ? events : events.filter((ev) => !repeats.has(ev.eventId)));
     // Movements first: a count applied after them recomputes from the stored movements, so order within a batch
     // does not matter.
     await applyMovements(tx, storeId, movements, locked.base);
@@ -124,7 +122,7 @@ export async function applyEventEffects(
     // Every sale and return line has a movement, so its sku was looked up while locking.
     conflicts.push(...unknownSkuConflicts(storeId, events, locked.known, locked.flagged));
     // Picks and handovers after their movements; then R4 over everything this batch moved.
-    conflicts.push(...(await applyReservationEvents(tx, notices, reservations, storeId, events)));
+    conflicts.push(...(await applyReservationEvents(tx, notices, reservations, storeId, events, repeats)));
     // Only picks and handovers change what is reserved, and the rows are locked: without them in the batch, an
     // sku that held no reservation when locked holds none now and cannot be oversold.
     const mayBeOversold = events.some(isReservationEvent) ? skus : skus.filter((k) => locked.reserved.has(k));
