@@ -1,22 +1,25 @@
-import type pg from 'pg';
 import { commandsAckSchema, formatZodError, type RawCommand } from '@outpost/shared';
-import { pendingCommands } from './command-stream.js';
-import { recordAppliedCommands } from '../fleet/index.js';
 
 export interface PusherLog {
   warn(obj: object, msg: string): void;
 }
 
 export interface CommandPusherDeps {
-  pool: pg.Pool;
+  /** The store's commands after a seq, in order, at most `limit` (batched over the node's pushers by the gateway). */
+  pending: (storeId: string, afterSeq: number, limit: number) => Promise<RawCommand[]>;
+  /** Record the device's applied seq (never backwards). */
+  recordApplied: (deviceId: string, appliedSeq: number) => Promise<void>;
   storeId: string;
   deviceId: string;
   /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
   send: (commands: RawCommand[]) => Promise<unknown>;
   log: PusherLog;
   pageSize?: number;
-  /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
-  onAcked?: (appliedSeq: number) => Promise<void>;
+  /**
+   * After the agent's ack of a page holding one of these command types was recorded (reservations turn
+   * delivered); a failure here is logged, not fatal, and it runs again with the next ack.
+   */
+  onAcked?: { types: ReadonlySet<string>; run: (appliedSeq: number) => Promise<void> };
 }
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
@@ -25,6 +28,8 @@ export interface CommandPusher {
   start(appliedSeq: number): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
+  /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
+  appliedSeq(): number | null;
   stop(): void;
   /** Resolves when no push is running (tests and shutdown). */
   idle(): Promise<void>;
@@ -38,12 +43,14 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   let running: Promise<void> | null = null;
   // A trigger while a run is in progress is remembered, so a command committed mid-run is not missed.
   let again = false;
+  // onAcked failed: run it with the next ack whatever that page holds.
+  let onAckedOwed = false;
 
   /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
   async function pass(): Promise<boolean> {
     for (;;) {
       if (stopped) return false;
-      const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      const commands = await deps.pending(deps.storeId, appliedSeq, pageSize);
       if (commands.length === 0) return true;
       const raw = await deps.send(commands);
       const ack = commandsAckSchema.safeParse(raw);
@@ -53,8 +60,17 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       }
       if (ack.data.appliedSeq > appliedSeq) {
         appliedSeq = ack.data.appliedSeq;
-        await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
-        await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
+        await deps.recordApplied(deps.deviceId, appliedSeq);
+        const after = deps.onAcked;
+        // Most pages (a price change for every store) hold nothing the after-ack step is about: skip its queries.
+        if (after && (onAckedOwed || commands.some((c) => c.seq <= appliedSeq && after.types.has(c.type)))) {
+          onAckedOwed = false;
+          const seq = appliedSeq;
+          await after.run(seq).catch((err: unknown) => {
+            onAckedOwed = true;
+            deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq: seq }, 'after-ack step failed; it runs again on the next ack');
+          });
+        }
       }
       // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
       if (appliedSeq < commands.at(-1)!.seq) return false;
@@ -91,6 +107,7 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       trigger();
     },
     trigger,
+    appliedSeq: () => (started && !stopped ? appliedSeq : null),
     stop() {
       stopped = true;
     },
