@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloadMap } from '@outpost/shared';
 import { type Database, withTransaction } from '../platform/index.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
-import { cutDaySummary, dueSummaryDays } from './outbox.js';
+import { cutDaySummary, dueSummaryDays, postingCoverage } from './outbox.js';
 import { listPostings } from './postings-store.js';
 import { putStoreSettings } from './store-settings.js';
 import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
@@ -37,8 +37,8 @@ describe('ERP outbox written at ingest', () => {
     await closeDb();
   });
 
-  const coveredBy = async () =>
-    (await db.pool.query<{ event_id: string; posting_id: string }>('SELECT event_id, posting_id FROM erp_posting_events WHERE store_id = $1', [STORE])).rows;
+  // Which posting covers each stored event (per-document postings by their source event, summaries by list).
+  const coveredBy = () => postingCoverage(db.pool, STORE, null);
 
   it('per sale: a sale, a return and a count each get one posting with the event correlation id; a resent batch adds none', async () => {
     await send(db.pool, [makeEvent(dev, 'count.submitted', count('C-0', [{ sku: 'A', countedQty: 10 }]), at())]);

@@ -5,7 +5,8 @@ import { daySummaries, documentOf, summarised, type PostingMode } from './docume
 
 // The ERP posting outbox (docs/erp.md): postings are written in the transaction that stores their events, so a
 // committed sale always reaches the ERP and a rolled-back batch never does. Each event is covered by exactly one
-// posting (erp_posting_events), whatever mode the store was in when it arrived.
+// posting, whatever mode the store was in when it arrived: a per-document posting names its event
+// (source_event_id, unique per store); a day summary lists the events it covers in erp_posting_events.
 
 export interface NewPosting {
   postingId: string;
@@ -24,33 +25,53 @@ export async function postingModeOf(tx: Queryable, storeId: string): Promise<Pos
   return r.rows[0]?.posting_mode ?? 'per_sale';
 }
 
+// One round trip: the postings (their seq in the order given, which is the order a store's postings go out), what
+// the day summaries cover, and the store's lease row so a worker can claim it (a conflict leaves an existing row,
+// and its holder, alone). The postings go as one JSON text (json_to_recordset): an array of document texts would
+// be escaped element by element by the driver and unescaped again by the server. Named: planned once per connection.
 const INSERT_POSTINGS = `
-  INSERT INTO erp_postings (posting_id, store_id, kind, business_date, correlation_id, source_event_id, document)
-  SELECT i, s, k, b, c, e, d::jsonb
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[]) WITH ORDINALITY AS u(i, s, k, b, c, e, d, n)
-  ORDER BY n
-  ON CONFLICT DO NOTHING`;
+  WITH p AS (
+    INSERT INTO erp_postings (posting_id, store_id, kind, business_date, correlation_id, source_event_id, document)
+    SELECT x.i, x.s, x.k, x.b, x.c, x.e, x.d
+    FROM ROWS FROM (json_to_recordset($1::json) AS (i uuid, s text, k text, b text, c text, e uuid, d jsonb)) WITH ORDINALITY AS x(i, s, k, b, c, e, d, n)
+    ORDER BY x.n
+    ON CONFLICT DO NOTHING
+  ), covered AS (
+    INSERT INTO erp_posting_events (store_id, event_id, posting_id)
+    SELECT * FROM unnest($2::text[], $3::uuid[], $4::uuid[]) ON CONFLICT DO NOTHING
+  )
+  INSERT INTO erp_store_leases (store_id) SELECT DISTINCT unnest($5::text[]) ON CONFLICT DO NOTHING`;
 
 /** Insert postings (in the order given, which is the order a store's postings go out) and what they cover. */
 export async function insertPostings(tx: Queryable, postings: readonly NewPosting[]): Promise<void> {
   if (postings.length === 0) return;
-  await tx.query(INSERT_POSTINGS, [
-    postings.map((p) => p.postingId),
-    postings.map((p) => p.storeId),
-    postings.map((p) => p.document.kind),
-    postings.map((p) => p.businessDate),
-    postings.map((p) => p.correlationId),
-    postings.map((p) => p.sourceEventId),
-    postings.map((p) => JSON.stringify(p.document)),
-  ]);
-  const cover = postings.flatMap((p) => p.eventIds.map((e) => [p.storeId, e, p.postingId] as const));
-  await tx.query(
-    `INSERT INTO erp_posting_events (store_id, event_id, posting_id) SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING`,
-    [cover.map((c) => c[0]), cover.map((c) => c[1]), cover.map((c) => c[2])],
+  // A per-document posting covers its source event by naming it; only summaries list their events.
+  const cover = postings.flatMap((p) => (p.sourceEventId === null ? p.eventIds.map((e) => [p.storeId, e, p.postingId] as const) : []));
+  const rows = postings.map((p) => ({ i: p.postingId, s: p.storeId, k: p.document.kind, b: p.businessDate, c: p.correlationId, e: p.sourceEventId, d: p.document }));
+  await tx.query({
+    name: 'outpost-insert-postings',
+    text: INSERT_POSTINGS,
+    values: [JSON.stringify(rows), cover.map((c) => c[0]), cover.map((c) => c[1]), cover.map((c) => c[2]), [...new Set(postings.map((p) => p.storeId))]],
+  });
+}
+
+/**
+ * Which posting covers each of the store's events (all of them when `eventIds` is null): per-document postings by
+ * their source event, day summaries by erp_posting_events (which also holds per-document rows written before
+ * migration 0014; the same pair twice is one).
+ */
+export async function postingCoverage(q: Queryable, storeId: string, eventIds: readonly string[] | null): Promise<{ eventId: string; postingId: string }[]> {
+  if (eventIds !== null && eventIds.length === 0) return [];
+  const r = await q.query<{ event_id: string; posting_id: string }>(
+    eventIds === null
+      ? `SELECT source_event_id AS event_id, posting_id FROM erp_postings WHERE store_id = $1 AND source_event_id IS NOT NULL
+         UNION SELECT event_id, posting_id FROM erp_posting_events WHERE store_id = $1`
+      : `SELECT source_event_id AS event_id, posting_id FROM erp_postings WHERE store_id = $1 AND source_event_id = ANY($2::uuid[])
+         UNION SELECT event_id, posting_id FROM erp_posting_events WHERE store_id = $1 AND event_id = ANY($2::uuid[])`,
+    eventIds === null ? [storeId] : [storeId, eventIds],
   );
-  // The store's lease row, so a worker can claim it; a conflict leaves an existing row (and its holder) alone.
-  const stores = [...new Set(postings.map((p) => p.storeId))];
-  await tx.query('INSERT INTO erp_store_leases (store_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [stores]);
+  // An event covered twice would show as two pairs: callers that count pairs see it.
+  return r.rows.map((x) => ({ eventId: x.event_id, postingId: x.posting_id }));
 }
 
 /** Central's count variance per (count event, sku), as the merge recorded it in this transaction. */

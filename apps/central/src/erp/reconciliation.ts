@@ -2,6 +2,7 @@ import type { DayClosed, ReturnReceived, SaleCompleted } from '@outpost/shared';
 import { notFound, type Queryable } from '../platform/index.js';
 import type { ErpConnector, ErpDocument } from './connector.js';
 import { coveredIds } from './documents.js';
+import { postingCoverage } from './outbox.js';
 import { countedVsExpected, reconcileDay, type CentralDoc, type DayPosting, type DayReconciliation, type QuarantinedDoc } from './reconcile-rules.js';
 
 // Gathers what reconciliation compares for one store and business day: the stores' day closes (one per device,
@@ -78,15 +79,6 @@ async function dayPostings(q: Queryable, storeId: string, date: string): Promise
   });
 }
 
-async function coverageOf(q: Queryable, storeId: string, eventIds: string[]): Promise<Map<string, string>> {
-  if (eventIds.length === 0) return new Map();
-  const r = await q.query<{ event_id: string; posting_id: string }>(
-    'SELECT event_id, posting_id FROM erp_posting_events WHERE store_id = $1 AND event_id = ANY($2::uuid[])',
-    [storeId, eventIds],
-  );
-  return new Map(r.rows.map((x) => [x.event_id, x.posting_id]));
-}
-
 /** Ask the ERP for every posted posting's reference (in one call where the connector can). */
 async function erpHolds(connector: ErpConnector, postings: readonly Omit<DayPosting, 'inErp'>[]): Promise<Map<string, string>> {
   const posted = postings.filter((p) => p.status === 'posted');
@@ -110,7 +102,7 @@ export async function reconcileStoreDay(q: Queryable, connector: ErpConnector, s
   const docs = await centralDocs(q, storeId, date, closeHlc);
   const quarantined = await quarantinedDocs(q, storeId, date);
   const postings = await dayPostings(q, storeId, date);
-  const coverage = await coverageOf(q, storeId, docs.map((d) => d.eventId));
+  const coverage = new Map((await postingCoverage(q, storeId, docs.map((d) => d.eventId))).map((c) => [c.eventId, c.postingId]));
   const queued = await q.query<{ event_id: string }>('SELECT event_id FROM erp_day_pending WHERE store_id = $1 AND business_date = $2', [storeId, date]);
   let erpError: string | null = null;
   let held = new Map<string, string>();

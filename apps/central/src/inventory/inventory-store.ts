@@ -25,6 +25,10 @@ export interface LockedSkus {
   base: Map<string, string | null>;
   /** Skus central's item master holds (read in the same statement to save a round trip). */
   known: Set<string>;
+  /** Skus already flagged unknown for the store (the conflict log keeps one flag per store and sku). */
+  flagged: Set<string>;
+  /** Skus holding reserved units when locked (only these can be oversold unless a pick or handover moves them). */
+  reserved: Set<string>;
 }
 
 /**
@@ -34,16 +38,24 @@ export interface LockedSkus {
 export async function lockInventory(tx: Queryable, storeId: string, skus: readonly string[]): Promise<LockedSkus> {
   const base = new Map<string, string | null>();
   const known = new Set<string>();
+  const flagged = new Set<string>();
+  const reserved = new Set<string>();
   const lock = async (which: readonly string[]) => {
-    const r = await tx.query<{ sku: string; base_count_hlc: string | null; known: boolean }>({
-      name: 'outpost-lock-inventory',
-      text: `SELECT i.sku, i.base_count_hlc, EXISTS (SELECT 1 FROM items it WHERE it.sku = i.sku) AS known
+    // The locked row's own columns are its latest version (a row we waited for is re-read); the flag lookup may
+    // miss one committed meanwhile, and then the conflict log's unique index drops the repeat.
+    const r = await tx.query<{ sku: string; base_count_hlc: string | null; known: boolean; flagged: boolean; reserved: boolean }>({
+      name: 'outpost-lock-inventory-v2',
+      text: `SELECT i.sku, i.base_count_hlc, i.reserved > 0 AS reserved,
+         EXISTS (SELECT 1 FROM items it WHERE it.sku = i.sku) AS known,
+         EXISTS (SELECT 1 FROM conflicts c WHERE c.store_id = i.store_id AND c.sku = i.sku AND c.kind = 'unknown_sku') AS flagged
        FROM inventory i WHERE i.store_id = $1 AND i.sku = ANY($2::text[]) ORDER BY i.sku COLLATE "C" FOR UPDATE OF i`,
       values: [storeId, which],
     });
     for (const row of r.rows) {
       base.set(row.sku, row.base_count_hlc);
       if (row.known) known.add(row.sku);
+      if (row.flagged) flagged.add(row.sku);
+      if (row.reserved) reserved.add(row.sku);
     }
   };
   // Steady state: every sku has its row, one statement. New skus get theirs, then are locked the same way.
@@ -56,7 +68,7 @@ export async function lockInventory(tx: Queryable, storeId: string, skus: readon
     );
     await lock(missing);
   }
-  return { base, known };
+  return { base, known, flagged, reserved };
 }
 
 // Plain INSERT, no ON CONFLICT: callers pass only facts never stored before (events just inserted, a receipt just

@@ -21,6 +21,8 @@ import type { ReservationSettings } from './settings.js';
 
 type ResEvent = EventEnvelope<'pick.confirmed'> | EventEnvelope<'pickup.completed'>;
 const isResEvent = (e: EventEnvelope): e is ResEvent => e.type === 'pick.confirmed' || e.type === 'pickup.completed';
+/** A pick or a handover: the only store events that change what a reservation holds. */
+export const isReservationEvent = (e: EventEnvelope): boolean => isResEvent(e);
 
 /** Skus a batch's pick and pickup events touch (theirs and their reservations'): locked with the batch's others. */
 export async function reservationSkus(tx: Queryable, storeId: string, events: readonly EventEnvelope[]): Promise<string[]> {

@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { refusal, SEQ_CONFLICT_PROTOCOL_VERSION, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
-import { writeConflicts } from '../inventory/index.js';
+import { type ConflictRecord, writeConflicts } from '../inventory/index.js';
 import { firstResendMismatch, resendMismatchesToQuarantine, restoredDeviceConflict, sortNotInserted, type HeldIds, type StoredAt } from './resend-rules.js';
 import { CommandNotices } from '../commands/index.js';
-import { type Faults, toNumber } from '../platform/index.js';
-import { applyEventEffects } from './event-effects.js';
-import { writePostings } from '../erp/index.js';
+import { type Faults, toNumber, withTransaction } from '../platform/index.js';
+import { storeEvents, type EffectSettings } from './event-effects.js';
 import { eventMonths } from './event-month.js';
 import { isEventFailure, storeEventByEvent, type StoredPart } from './ingest-fallback.js';
 import { defaultReservationSettings, type ReservationSettings } from '../reservations/index.js';
@@ -67,44 +66,9 @@ export interface Peer {
   highestSeq: number;
 }
 
-// One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
-// by (device, seq) are skipped by ON CONFLICT DO NOTHING (event_month, the partition key, is a function of the id:
-// docs/sync-identity.md); RETURNING names the rows actually inserted, so only those
-// take effect on inventory (R1).
-const INSERT_EVENTS = `
-  INSERT INTO events (store_id, event_id, event_month, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-  SELECT s, e, outpost_event_month(e), d, q, t, v, h, o, c, p::jsonb
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
-    AS u(s, e, d, q, t, v, h, o, c, p)
-  ON CONFLICT DO NOTHING
-  RETURNING event_id, seq`;
-
 const INSERT_QUARANTINE = `
   INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error)
   SELECT $1, $2, q, e, r, m FROM unnest($3::int8[], $4::uuid[], $5::text[], $6::text[]) AS u(q, e, r, m)`;
-
-/** Insert the events; answers those actually inserted (duplicates left out). */
-async function insertEvents(client: pg.PoolClient, conn: Connection, events: EventEnvelope[]): Promise<EventEnvelope[]> {
-  if (events.length === 0) return [];
-  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-  for (const ev of events) {
-    cols[0]!.push(conn.storeId);
-    cols[1]!.push(ev.eventId);
-    cols[2]!.push(conn.deviceId);
-    cols[3]!.push(ev.seq);
-    cols[4]!.push(ev.type);
-    cols[5]!.push(ev.schemaVersion);
-    cols[6]!.push(ev.hlc);
-    cols[7]!.push(ev.occurredAt);
-    cols[8]!.push(ev.correlationId);
-    cols[9]!.push(JSON.stringify(ev.payload));
-  }
-  const r = await client.query<{ event_id: string; seq: string }>(INSERT_EVENTS, cols);
-  if (r.rows.length === events.length) return events;
-  // An id twice in one batch is inserted once; (id, seq) names which occurrence it was.
-  const keys = new Set(r.rows.map((row) => `${row.event_id}@${row.seq}`));
-  return events.filter((ev) => keys.has(`${ev.eventId.toLowerCase()}@${ev.seq}`));
-}
 
 /** What central holds at seqs from..to of the device: event ids of stored events and of quarantine entries. */
 async function heldIds(client: pg.PoolClient, conn: Connection, from: number, to: number): Promise<HeldIds> {
@@ -166,6 +130,14 @@ export async function ingestBatch(deps: IngestDeps, conn: Connection, batch: Bat
 
 const EVENT_FAILURE = Symbol('event failure');
 
+/** Thrown inside the transaction to roll it back and answer `answer` (then, if any, write `conflicts` on their own). */
+class RolledBack {
+  constructor(
+    readonly answer: BatchAck | DeviceRevoked,
+    readonly conflicts: ConflictRecord[] = [],
+  ) {}
+}
+
 async function ingestOnce(
   deps: IngestDeps,
   conn: Connection,
@@ -175,114 +147,123 @@ async function ingestOnce(
   mode: 'together' | 'one-by-one',
 ): Promise<BatchAck | DeviceRevoked | typeof EVENT_FAILURE> {
   const started = process.hrtime.bigint();
-  let client: pg.PoolClient;
-  try {
-    client = await deps.pool.connect();
-  } catch (err) {
-    deps.log.error({ err, deviceId: conn.deviceId }, 'ingest: no database connection');
-    return refusal('internal', 'central could not reach its database; nothing was stored');
-  }
-  // A client whose transaction failed mid-way may be broken: destroy it rather than hand it back to the pool.
-  let broken: Error | undefined;
   const notices = new CommandNotices();
+  const settings: EffectSettings = {
+    inventory: deps.inventory !== false,
+    erp: deps.erp !== false,
+    reservations: deps.reservations ?? defaultReservationSettings(),
+  };
+  let began = false;
+  let done: { ack: BatchAck & { ok: true }; inserted: EventEnvelope[]; quarantined: QuarantineEntry[]; postings: number };
   try {
-    await client.query('BEGIN');
-    const dev = await client.query<{ stored_seq: string; revoked_at: Date | null }>(
-      'SELECT stored_seq, revoked_at FROM devices WHERE device_id = $1 AND store_id = $2 FOR UPDATE',
-      [conn.deviceId, conn.storeId],
-    );
-    const row = dev.rows[0];
-    if (!row || row.revoked_at !== null) {
-      await client.query('ROLLBACK');
-      return { revoked: true };
-    }
-    const storedSeq = toNumber(row.stored_seq);
-    const seq = checkSeq(batch.firstSeq, batch.count, storedSeq);
-    if (!seq.ok) {
-      await client.query('ROLLBACK');
-      return refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq });
-    }
-    let resentElsewhere: QuarantineEntry[] = [];
-    if (seq.skip > 0) {
-      // A resent seq is a duplicate only if it is the same event; otherwise the device was restored or cloned.
-      const held = await heldIds(client, conn, batch.firstSeq, batch.firstSeq + seq.skip - 1);
-      const renumbers = (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION;
-      const mismatch = firstResendMismatch(elements, batch.firstSeq, seq.skip, held);
-      if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(elements, batch.firstSeq, seq.skip, held);
-      else if (mismatch) {
-        await client.query('ROLLBACK');
-        const highest = Math.max(peer?.highestSeq ?? 0, batch.firstSeq + batch.count - 1);
-        await writeConflicts(client, [restoredDeviceConflict(conn, mismatch, storedSeq, highest, null)]);
-        return refusal(
-          'seq_conflict',
-          `seq ${mismatch.seq} is another event than the one central holds (this device was restored from an older copy or cloned); renumber from seq ${mismatch.seq} after seq ${storedSeq}`,
-          { conflictSeq: mismatch.seq, storedSeq, eventId: mismatch.sentEventId, heldEventId: mismatch.heldEventId },
-        );
-      }
-    }
-    const classified = classifyBatch(elements, batch.firstSeq, seq.skip, conn);
-    if (classified.kind === 'wrong_store') {
-      await client.query('ROLLBACK');
-      return refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq });
-    }
-    const store = async (events: EventEnvelope[]): Promise<StoredPart> => {
-      const inserted = await insertEvents(client, conn, events);
-      // Every seq is stored or quarantined: an event whose id is taken is a duplicate only at its own seq.
-      const insertedSet = new Set(inserted);
-      const notInserted = events.filter((ev) => !insertedSet.has(ev));
-      const sorted = sortNotInserted(
-        notInserted,
-        await storedAt(client, conn.storeId, notInserted.map((ev) => ev.eventId.toLowerCase())),
-        (ev) => JSON.stringify(elements[ev.seq - batch.firstSeq]) ?? 'null',
-        conn,
-      );
-      if (deps.inventory !== false) await applyEventEffects(client, conn.storeId, inserted, deps.reservations ?? defaultReservationSettings(), notices);
-      // ERP outbox (docs/erp.md) after the merge, so a count's posting carries the variance the merge just recorded.
-      const postings = deps.erp === false ? 0 : await writePostings(client, conn.storeId, inserted);
-      return { inserted, postings, quarantined: sorted.quarantined, duplicates: sorted.duplicates };
-    };
-    let stored: StoredPart & { failed?: QuarantineEntry[] };
-    if (mode === 'together') {
-      stored = await store(classified.valid).catch((err: unknown) => {
-        throw new EventFailure(err);
+    done = await withTransaction(deps.pool, async (client) => {
+      began = true;
+      const dev = await client.query<{ stored_seq: string; revoked_at: Date | null }>({
+        name: 'outpost-lock-device',
+        text: 'SELECT stored_seq, revoked_at FROM devices WHERE device_id = $1 AND store_id = $2 FOR UPDATE',
+        values: [conn.deviceId, conn.storeId],
       });
-    } else {
-      stored = await storeEventByEvent(client, classified.valid, store);
-    }
-    const { inserted, postings } = stored;
-    const quarantined = [...resentElsewhere, ...classified.quarantined, ...stored.quarantined, ...(stored.failed ?? [])].sort((a, b) => a.seq - b.seq);
-    await insertQuarantine(client, conn, quarantined);
-    const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
-    await client.query('UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1', [
-      conn.deviceId,
-      newStoredSeq,
-    ]);
-    deps.faults.beforeCommit();
-    await client.query('COMMIT');
-    // R5 restock tasks appended by the rules: announced now that they are committed.
-    await notices.send(client, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
-    const duplicates = seq.skip - resentElsewhere.length + stored.duplicates;
-    try {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates, seconds, postings });
-    } catch (err) {
-      // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
-      deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
-    }
-    return { ok: true, storedSeq: newStoredSeq, stored: inserted.length, duplicates, quarantined: quarantined.length };
-  } catch (caught) {
-    const err = caught instanceof EventFailure ? caught.cause : caught;
-    await client.query('ROLLBACK').catch((e: unknown) => {
-      broken = e instanceof Error ? e : new Error(String(e));
+      const row = dev.rows[0];
+      if (!row || row.revoked_at !== null) throw new RolledBack({ revoked: true });
+      const storedSeq = toNumber(row.stored_seq);
+      const seq = checkSeq(batch.firstSeq, batch.count, storedSeq);
+      if (!seq.ok) {
+        throw new RolledBack(refusal('seq_gap', `batch starts at seq ${batch.firstSeq} but central expects ${seq.expectedSeq}`, { expectedSeq: seq.expectedSeq }));
+      }
+      let resentElsewhere: QuarantineEntry[] = [];
+      if (seq.skip > 0) {
+        // A resent seq is a duplicate only if it is the same event; otherwise the device was restored or cloned.
+        const held = await heldIds(client, conn, batch.firstSeq, batch.firstSeq + seq.skip - 1);
+        const renumbers = (peer?.protocolVersion ?? SEQ_CONFLICT_PROTOCOL_VERSION) >= SEQ_CONFLICT_PROTOCOL_VERSION;
+        const mismatch = firstResendMismatch(elements, batch.firstSeq, seq.skip, held);
+        if (mismatch && !renumbers) resentElsewhere = resendMismatchesToQuarantine(elements, batch.firstSeq, seq.skip, held);
+        else if (mismatch) {
+          const highest = Math.max(peer?.highestSeq ?? 0, batch.firstSeq + batch.count - 1);
+          throw new RolledBack(
+            refusal(
+              'seq_conflict',
+              `seq ${mismatch.seq} is another event than the one central holds (this device was restored from an older copy or cloned); renumber from seq ${mismatch.seq} after seq ${storedSeq}`,
+              { conflictSeq: mismatch.seq, storedSeq, eventId: mismatch.sentEventId, heldEventId: mismatch.heldEventId },
+            ),
+            [restoredDeviceConflict(conn, mismatch, storedSeq, highest, null)],
+          );
+        }
+      }
+      const classified = classifyBatch(elements, batch.firstSeq, seq.skip, conn);
+      if (classified.kind === 'wrong_store') {
+        throw new RolledBack(refusal('wrong_store', `${classified.message}; nothing of this batch was stored`, { seq: classified.seq }));
+      }
+      const store = async (events: EventEnvelope[]): Promise<StoredPart> => {
+        // What storing an event does lives in one place (event-effects.ts), shared with quarantine replay.
+        const { inserted, postings } = await storeEvents(client, conn.storeId, conn.deviceId, events, settings, notices);
+        // Every seq is stored or quarantined: an event whose id is taken is a duplicate only at its own seq.
+        if (inserted.length === events.length) return { inserted, postings, quarantined: [], duplicates: 0 };
+        const insertedSet = new Set(inserted);
+        const notInserted = events.filter((ev) => !insertedSet.has(ev));
+        const sorted = sortNotInserted(
+          notInserted,
+          await storedAt(client, conn.storeId, notInserted.map((ev) => ev.eventId.toLowerCase())),
+          (ev) => JSON.stringify(elements[ev.seq - batch.firstSeq]) ?? 'null',
+          conn,
+        );
+        return { inserted, postings, quarantined: sorted.quarantined, duplicates: sorted.duplicates };
+      };
+      let stored: StoredPart & { failed?: QuarantineEntry[] };
+      if (mode === 'together') {
+        stored = await store(classified.valid).catch((err: unknown) => {
+          throw new EventFailure(err);
+        });
+      } else {
+        stored = await storeEventByEvent(client, classified.valid, store);
+      }
+      const quarantined = [...resentElsewhere, ...classified.quarantined, ...stored.quarantined, ...(stored.failed ?? [])].sort((a, b) => a.seq - b.seq);
+      await insertQuarantine(client, conn, quarantined);
+      const newStoredSeq = nextStoredSeq(batch.firstSeq, batch.count, storedSeq);
+      await client.query({
+        name: 'outpost-advance-device',
+        text: 'UPDATE devices SET stored_seq = GREATEST(stored_seq, $2), last_seen_at = now() WHERE device_id = $1',
+        values: [conn.deviceId, newStoredSeq],
+      });
+      deps.faults.beforeCommit();
+      const duplicates = seq.skip - resentElsewhere.length + stored.duplicates;
+      return {
+        ack: { ok: true as const, storedSeq: newStoredSeq, stored: stored.inserted.length, duplicates, quarantined: quarantined.length },
+        inserted: stored.inserted,
+        quarantined,
+        postings: stored.postings,
+      };
     });
-    // Only with a connection that rolled back cleanly: a broken one says nothing about the events.
-    if (caught instanceof EventFailure && !broken && isEventFailure(err)) {
+  } catch (caught) {
+    if (caught instanceof RolledBack) {
+      // Written after the rollback, on its own: the refusal stores nothing, but the conflict log keeps the story.
+      if (caught.conflicts.length > 0) {
+        await writeConflicts(deps.pool, caught.conflicts).catch((err: unknown) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not write the conflict of a refused batch'));
+      }
+      return caught.answer;
+    }
+    if (!began) {
+      deps.log.error({ err: caught, deviceId: conn.deviceId }, 'ingest: no database connection');
+      return refusal('internal', 'central could not reach its database; nothing was stored');
+    }
+    const err = caught instanceof EventFailure ? caught.cause : caught;
+    // A failure that belongs to the data: store the batch again event by event (a failure of the connection
+    // itself carries a transient code and is answered "send it again").
+    if (caught instanceof EventFailure && isEventFailure(err)) {
       deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed on an event; storing the batch event by event');
       return EVENT_FAILURE;
     }
     deps.log.error({ err, deviceId: conn.deviceId, firstSeq: batch.firstSeq, count: batch.count }, 'ingest failed; batch rolled back');
     return refusal('internal', 'central failed to store the batch; nothing was stored, send it again');
-  } finally {
-    client.release(broken);
   }
+  // R5 restock tasks appended by the rules: announced now that they are committed.
+  await notices.send(deps.pool, (err) => deps.log.error({ err, deviceId: conn.deviceId }, 'could not announce new commands; the periodic re-check will push them'));
+  try {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const { inserted, quarantined, postings } = done;
+    deps.observer?.committed({ conn, firstSeq: batch.firstSeq, inserted, quarantined, duplicates: done.ack.duplicates, seconds, postings });
+  } catch (err) {
+    // Committed is committed: a failing observer must not turn the ack into "nothing was stored".
+    deps.log.error({ err, deviceId: conn.deviceId }, 'ingest observer failed');
+  }
+  return done.ack;
 }

@@ -5,8 +5,7 @@ import { AppError, cursorParam, notFound, toIso, toNumber } from '../platform/in
 import { unstorableReason } from './batch-rules.js';
 import { failureReason, isEventFailure } from './ingest-fallback.js';
 import { withCommands } from '../commands/index.js';
-import { writePostings } from '../erp/index.js';
-import { applyEventEffects } from './event-effects.js';
+import { storeEvents } from './event-effects.js';
 import type { ReservationSettings } from '../reservations/index.js';
 
 type QuarantineItem = z.infer<typeof centralApi.quarantineItemSchema>;
@@ -84,18 +83,9 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
       // taken seq: look for the slot's holder in every partition first. Ingest never inserts at a quarantined seq
       // (it is at or below the device's stored_seq), so nothing can take the slot between this read and the insert.
       const held = await tx.query('SELECT 1 FROM events WHERE store_id = $1 AND device_id = $2 AND seq = $3 LIMIT 1', [ev.storeId, ev.deviceId, ev.seq]);
-      const inserted = held.rowCount
-        ? { rowCount: 0 }
-        : await tx.query(
-            `INSERT INTO events (store_id, event_id, event_month, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-             VALUES ($1, $2, outpost_event_month($2::uuid), $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
-            [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
-          );
-      // Only an event actually stored now takes effect (one stored before under its id already did: R1).
-      if (inserted.rowCount === 1) {
-        await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);
-        await writePostings(tx, ev.storeId, [ev]);
-      }
+      // The same code as ingest (event-effects.ts): only an event actually stored now takes effect (one stored
+      // before under its id already did: R1).
+      if (!held.rowCount) await storeEvents(tx, ev.storeId, ev.deviceId, [ev], { inventory: true, erp: true, reservations }, notices);
     } catch (err) {
       // An event ingest quarantined because the database refused it: refused again, it stays open (422 with the
       // reason, the transaction rolled back), not a 500.

@@ -48,29 +48,30 @@ export class Outbox {
    * single event larger than the bound could never leave). Null when nothing is pending after afterSeq.
    */
   readBatch(afterSeq: number, maxEvents: number, maxBytes: number): OutboxBatch | null {
-    const parts: Buffer[] = [];
+    // The bodies are written into ONE buffer of the counted size: no Buffer per row and no second copy by concat.
+    const bodies: string[] = [];
     let bytes = 2; // the brackets
     let firstSeq = 0;
     let expected = afterSeq + 1;
     for (const row of this.window.iterate(afterSeq, Math.max(1, maxEvents))) {
       // A hole would make central refuse the batch; stop before it (capture never leaves one).
       if (row.seq !== expected) break;
-      const b = Buffer.from(row.body, 'utf8');
-      const add = b.length + (parts.length > 0 ? 1 : 0);
-      if (parts.length > 0 && bytes + add > maxBytes) break;
-      if (parts.length === 0) firstSeq = row.seq;
-      parts.push(b);
+      const add = Buffer.byteLength(row.body, 'utf8') + (bodies.length > 0 ? 1 : 0);
+      if (bodies.length > 0 && bytes + add > maxBytes) break;
+      if (bodies.length === 0) firstSeq = row.seq;
+      bodies.push(row.body);
       bytes += add;
       expected++;
     }
-    if (parts.length === 0) return null;
-    const chunks: Buffer[] = [Buffer.from('[')];
-    parts.forEach((p, i) => {
-      if (i > 0) chunks.push(Buffer.from(','));
-      chunks.push(p);
+    if (bodies.length === 0) return null;
+    const buffer = Buffer.allocUnsafe(bytes);
+    let at = buffer.write('[', 0, 'utf8');
+    bodies.forEach((b, i) => {
+      if (i > 0) at += buffer.write(',', at, 'utf8');
+      at += buffer.write(b, at, 'utf8');
     });
-    chunks.push(Buffer.from(']'));
-    return { firstSeq, count: parts.length, buffer: Buffer.concat(chunks, bytes) };
+    buffer.write(']', at, 'utf8');
+    return { firstSeq, count: bodies.length, buffer };
   }
 
   /**

@@ -66,6 +66,11 @@ interface Hold {
 }
 
 const REVOKED = 'device token revoked - re-enrol this device';
+/**
+ * While a backlog drains, the status after an ack goes out at most this often (and at once when the backlog is
+ * empty): one per ack was a device-row write at central per batch, queued behind the next batch's device lock.
+ */
+const STATUS_EVERY_MS = 1000;
 const UNKNOWN_TOKEN = 'device token unknown to central - re-enrol this device';
 
 /**
@@ -90,9 +95,11 @@ export class SyncClient {
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** A status due soon (after captures or acks, at most one a second): one timer serves both. */
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastStatusAt = 0;
   /** A hello central answered "busy, retry after X": said again on the same connection when this fires. */
   private helloTimer: NodeJS.Timeout | null = null;
-  private statusTimer: NodeJS.Timeout | null = null;
   private wakeQueued = false;
   private stopped = false;
   private batchesSent = 0;
@@ -362,6 +369,8 @@ export class SyncClient {
     this.crashPending = false;
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = null;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
   }
@@ -453,7 +462,7 @@ export class SyncClient {
       } else {
         this.errorStreak = 0;
         if (this.lastError) this.setError(null);
-        this.emitStatus();
+        this.statusAfterAck();
       }
     } else {
       this.refused(b, parsed.data);
@@ -531,8 +540,21 @@ export class SyncClient {
     }, h.delayMs);
   }
 
+  /** The status after an ack: at once when the backlog is empty or the last one is old, else once a little later. */
+  private statusAfterAck(): void {
+    const wait = this.lastStatusAt + STATUS_EVERY_MS - Date.now();
+    if (wait <= 0 || this.d.outbox.pendingCount() === 0) return this.emitStatus();
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = null;
+      this.emitStatus();
+    }, wait);
+  }
+
   private emitStatus(): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
     if (!this.socket?.connected) return;
+    this.lastStatusAt = Date.now();
     const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
     const diskFreeBytes = this.d.diskFree?.() ?? null;
     const unsent = (this.version ?? 0) >= UNSENT_STATUS_PROTOCOL_VERSION ? this.d.unsent?.() : undefined;

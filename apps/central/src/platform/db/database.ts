@@ -51,19 +51,25 @@ export function openDatabase(opts: DatabaseOptions): Database {
   };
 }
 
-/** Run `fn` in one transaction on one pooled client; rolls back on any throw. */
+/**
+ * Run `fn` in one transaction on one pooled client; rolls back on any throw. A client whose ROLLBACK fails may be
+ * broken (its server gone mid-transaction): it is destroyed rather than handed back to the pool.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((e: unknown) => {
+      broken = e instanceof Error ? e : new Error(String(e));
+    });
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

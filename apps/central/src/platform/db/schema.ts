@@ -429,9 +429,11 @@ export const erpPostings = pgTable(
     index('erp_postings_posting_idx').on(t.postingId),
     index('erp_postings_seq_idx').on(t.seq),
     uniqueIndex('erp_postings_source_idx').on(t.storeId, t.sourceEventId).where(sql`source_event_id IS NOT NULL`),
-    // The head of each store's open postings (the worker's claim) and the list by status.
+    // The head of each store's open postings (the worker's claim).
     index('erp_postings_store_open_idx').on(t.storeId, t.seq).where(sql`status IN ('pending', 'retrying')`),
-    index('erp_postings_status_seq_idx').on(t.status, t.seq),
+    // The failing ones, for the alerts (few rows). Not every status: each posting inserted at ingest and each one
+    // posted would write an entry there (the list by status filters the seq order instead).
+    index('erp_postings_failing_idx').on(t.status, t.storeId).where(sql`status IN ('retrying', 'dead')`),
     index('erp_postings_store_day_idx').on(t.storeId, t.businessDate),
   ],
 );
