@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { commandsAckSchema, formatZodError, type RawCommand } from '@outpost/shared';
+import { commandsAckSchema, formatZodError, seedAckSchema, type RawCommand, type Seed } from '@outpost/shared';
 import { pendingCommands } from '../command-stream.js';
 import { recordAppliedCommands } from '../services/devices.js';
 
 export interface PusherLog {
+  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
 
@@ -17,12 +18,14 @@ export interface CommandPusherDeps {
   pageSize?: number;
   /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
   onAcked?: (appliedSeq: number) => Promise<void>;
+  /** A till that holds no picture asked for one (hello.seed): read it, and send it with ack, before any command. */
+  seed?: { read: () => Promise<Seed>; send: (seed: Seed) => Promise<unknown> };
 }
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
-  /** Begin after hello, from the seq the agent says it has applied. */
-  start(appliedSeq: number): void;
+  /** Begin after hello, from the seq the agent says it has applied; with `seed`, send the store's picture first. */
+  start(appliedSeq: number, opts?: { seed?: boolean }): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   stop(): void;
@@ -38,9 +41,36 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   let running: Promise<void> | null = null;
   // A trigger while a run is in progress is remembered, so a command committed mid-run is not missed.
   let again = false;
+  let seedWanted = false;
+
+  async function acked(seq: number): Promise<void> {
+    appliedSeq = seq;
+    await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
+    await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
+  }
+
+  /**
+   * The seed, once per connection, before the stream: the agent takes its `atSeq` as applied, so the stream
+   * continues after it. A timeout or disconnect throws (the next trigger or connection asks again); a refusal
+   * means the agent will not take one (it already applied commands): the stream goes on from its hello.
+   */
+  async function seedPass(): Promise<void> {
+    const seed = await deps.seed!.read();
+    const ack = seedAckSchema.safeParse(await deps.seed!.send(seed));
+    seedWanted = false;
+    if (!ack.success) {
+      deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'seed ack does not parse; the command stream goes on from hello');
+    } else if (!ack.data.ok) {
+      deps.log.warn({ deviceId: deps.deviceId, error: ack.data.error }, 'the agent refused the seed; the command stream goes on from hello');
+    } else {
+      deps.log.info({ deviceId: deps.deviceId, atSeq: seed.atSeq, items: seed.items.length, stock: seed.stock.length, picks: seed.picks.length }, 'store seed applied by the agent');
+      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
+    }
+  }
 
   /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
   async function pass(): Promise<boolean> {
+    if (seedWanted && deps.seed) await seedPass();
     for (;;) {
       if (stopped) return false;
       const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
@@ -51,11 +81,7 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
         deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'commands ack does not parse; push paused');
         return false;
       }
-      if (ack.data.appliedSeq > appliedSeq) {
-        appliedSeq = ack.data.appliedSeq;
-        await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
-        await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
-      }
+      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
       // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
       if (appliedSeq < commands.at(-1)!.seq) return false;
     }
@@ -85,8 +111,9 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   };
 
   return {
-    start(seq) {
+    start(seq, opts) {
       appliedSeq = seq;
+      seedWanted = opts?.seed === true;
       started = true;
       trigger();
     },

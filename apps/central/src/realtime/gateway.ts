@@ -10,6 +10,7 @@ import {
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   refusal,
+  SEED_PROTOCOL_VERSION,
   type BatchAck,
   type CentralHello,
   type HandshakeRefusal,
@@ -28,6 +29,7 @@ import { recordImportRejections } from '../imports/store.js';
 import { createCommandPusher, type CommandPusher } from './command-pusher.js';
 import type { Presence } from './presence.js';
 import { createSerialQueue } from './serial-queue.js';
+import { readStoreSeed } from './store-seed.js';
 import { rotationDue } from '../services/token-rotation.js';
 import { createTokenRotator, type TokenRotator } from './token-rotator.js';
 
@@ -148,6 +150,11 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       // A store that acked a reservation.created has it: the order system hears "delivered".
       onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
+      // A replacement till's picture (hello.seed, v3): read in one snapshot, no command appended for it.
+      seed: {
+        read: () => readStoreSeed(deps.pool, storeId, deviceId),
+        send: (seed) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('seed', seed),
+      },
     });
     // Registered after a hello from an agent that understands `token.rotate`; never before.
     const rotator = createTokenRotator({
@@ -189,7 +196,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       const { storedSeq } = await recordHello(deps.pool, deviceId, h);
       helloDone = true;
       peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
-      pusher.start(h.appliedCommandSeq);
+      pusher.start(h.appliedCommandSeq, { seed: h.seed === true && h.protocolVersion >= SEED_PROTOCOL_VERSION });
       if (h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION) {
         const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
         rotators.add(rotator);

@@ -15,6 +15,7 @@ import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import { Picks } from './picks.js';
 import { SyncStateStore } from './state.js';
+import { SeedApplier } from './seed-apply.js';
 import { DeviceClock } from './device-clock.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
@@ -49,6 +50,8 @@ export interface Agent {
   readonly applier: CommandApplier;
   readonly sync: SyncClient;
   readonly picks: Picks;
+  /** Applies central's `seed`: the store's picture for a till that holds none. */
+  readonly seeder: SeedApplier;
   /** POS export files dropped in `<data-dir>/inbox/`, watched while the agent runs. */
   readonly inbox: PosInbox;
   /** Serve the local API, start syncing and watching the POS inbox; resolves with the URL the API listens on. */
@@ -115,6 +118,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       },
     });
     const importReports = new ImportReports(adb, log);
+    const seeder = new SeedApplier({ adb, state, stock, now, log });
     sync = new SyncClient({
       connect: opts.connect ?? io,
       outbox,
@@ -128,6 +132,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       reports: importReports,
       clock: deviceClock,
       storeToken: (token) => storeToken(opts.dataDir, token),
+      seeder,
       diskFree: () => diskFreeBytes(opts.dataDir),
     });
     const inbox = new PosInbox({
@@ -156,6 +161,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastSyncAt: s.lastSyncAt,
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
+        seed: { wanted: s.seedWanted === 1, atSeq: s.seededAtSeq, at: s.seededAt },
         lastError: storageError ?? s.lastError,
         ...deviceClock.view(),
         agentVersion: AGENT_VERSION,
@@ -171,6 +177,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       applier,
       sync: client,
       picks,
+      seeder,
       inbox,
       status,
       async start(o = {}) {

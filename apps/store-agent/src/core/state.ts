@@ -10,9 +10,12 @@ const ROW = 1;
 export class SyncStateStore {
   constructor(private readonly adb: AgentDb) {}
 
-  /** Create the row at first start; an existing row keeps its cursors. */
+  /**
+   * Create the row at first start; an existing row keeps its cursors. A new row wants a seed: this till holds no
+   * store picture yet, and its first hello asks central for one.
+   */
   ensure(storeId: string, deviceId: string): SyncStateRow {
-    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId }).onConflictDoNothing().run();
+    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId, seedWanted: 1 }).onConflictDoNothing().run();
     const row = this.get();
     if (row.storeId !== storeId || row.deviceId !== deviceId) {
       // A data folder belongs to one enrolment: mixing two devices' seq streams would corrupt both.

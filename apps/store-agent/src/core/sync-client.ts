@@ -7,6 +7,7 @@ import {
   refusalSchema,
   type AgentHello,
   type Refusal,
+  type SeedAck,
   type SyncLimits,
 } from '@outpost/shared';
 import type { CommandApplier } from './command-apply.js';
@@ -44,6 +45,8 @@ export interface SyncClientDeps {
   diskFree?: () => number | null;
   /** Store a rotated device token durably (agent.json); throws when it cannot. */
   storeToken: (token: string) => void;
+  /** Applies central's `seed` (the store's picture for a till that holds none) and answers its ack. */
+  seeder?: { onMessage(msg: unknown): SeedAck };
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -120,6 +123,10 @@ export class SyncClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    socket.on('seed', (msg: unknown, ack: unknown) => {
+      const answer = this.d.seeder?.onMessage(msg) ?? { ok: false, error: { code: 'bad_request', message: 'this agent takes no seed', details: null } };
+      if (typeof ack === 'function') (ack as (a: SeedAck) => void)(answer);
+    });
     // Every later handshake of this socket (its reconnects) uses the rotated token.
     const use = (token: string) => (socket.auth = { token, protocolVersion: PROTOCOL_VERSION });
     socket.on('token.rotate', createTokenRotateHandler({ store: this.d.storeToken, use, faults: this.d.faults, log: this.d.log }));
@@ -167,6 +174,8 @@ export class SyncClient {
       highestSeq: st.lastSeq,
       pendingUp: Math.max(0, st.lastSeq - st.ackedSeq),
       appliedCommandSeq: st.appliedCommandSeq,
+      // Nothing of the store here yet: central sends its picture before the command stream (protocol v3).
+      ...(st.seedWanted && st.appliedCommandSeq === 0 ? { seed: true } : {}),
     };
     let res: unknown;
     const sentAt = Date.now();

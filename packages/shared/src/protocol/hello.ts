@@ -12,6 +12,11 @@ export const agentHelloSchema = z.object({
   pendingUp: z.number().int().nonnegative(),
   /** Highest downstream command seq the agent has applied; central resumes pushing after it. */
   appliedCommandSeq: z.number().int().nonnegative(),
+  /**
+   * v3: this till holds no store picture yet (a new or replacement PC, or a re-seeded one): central sends `seed`
+   * (the item master, stock and open picks at a command seq) before the command stream. Absent: no seed.
+   */
+  seed: z.boolean().optional(),
 });
 export type AgentHello = z.infer<typeof agentHelloSchema>;
 
