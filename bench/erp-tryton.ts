@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErpDocument, ErpPosting, ErpSaleLine } from '../apps/central/src/erp/connector.js';
-import { decimalFromMinor, trytonDate } from '../apps/central/src/erp/tryton/encoding.js';
-import { createTrytonConnector } from '../apps/central/src/erp/tryton/index.js';
+import { decimalFromMinor, trytonDate } from '../apps/central/src/erp/connectors/tryton/encoding.js';
+import { createTrytonConnector } from '../apps/central/src/erp/connectors/tryton/index.js';
 import { buildTrytonTemplate, startTryton, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from '../test/support/tryton.js';
 import { fmt } from './stats.js';
 

@@ -17,7 +17,7 @@ import { ingestBatch, noFaults, openDatabase, runMigrations, type Database } fro
 import { startScratchPostgres } from '../test/support/scratch-postgres.js';
 import type { ErpDocument } from '../apps/central/src/erp/connector.js';
 import { journalOf } from '../apps/central/src/erp/journal.js';
-import { createLedgerConnector } from '../apps/central/src/erp/ledger-connector.js';
+import { createLedgerConnector } from '../apps/central/src/erp/connectors/ledger.js';
 import { defaultErpWorkerSettings } from '../apps/central/src/erp/settings.js';
 import { startErpWorker } from '../apps/central/src/erp/worker.js';
 import { createDatabase, waitUntil } from './support.js';

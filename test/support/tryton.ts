@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ErpConnector } from '../../apps/central/src/erp/connector.js';
-import { createTrytonConnector } from '../../apps/central/src/erp/tryton/index.js';
+import { createTrytonConnector } from '../../apps/central/src/erp/connectors/tryton/index.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
@@ -236,7 +236,7 @@ export async function startTryton(template: TrytonTemplate): Promise<TrytonServe
   return server;
 }
 
-/** Write a connector mapping file (see apps/central/src/erp/tryton/mapping.ts). */
+/** Write a connector mapping file (see apps/central/src/erp/connectors/tryton/mapping.ts). */
 export function writeMapping(
   path: string,
   mapping: { stores: Record<string, { warehouse: string; location: string }>; products: Record<string, string>; customer?: string },

@@ -1,10 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { versionLine } from '@outpost/shared';
 import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
-import { AppError } from './app-error.js';
-import { openDatabase } from './db/database.js';
-import { runMigrations } from './db/migrate.js';
-import { createStore, issueEnrollmentCode } from './services/stores.js';
+import { AppError } from './platform/app-error.js';
+import { openDatabase } from './platform/db/database.js';
+import { runMigrations } from './platform/db/migrate.js';
+import { createStore, issueEnrollmentCode } from './fleet/stores.js';
 import { startCentral } from './server.js';
 
 const USAGE = `Usage (each command has --help):

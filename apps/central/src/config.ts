@@ -3,12 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
-import { parseFaults, type FaultSpec } from './faults.js';
+import { parseFaults, type FaultSpec } from './platform/faults.js';
 import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
 import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
-import type { TlsFiles } from './http/tls.js';
+import type { TlsFiles } from './platform/http/tls.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
-import { MappingError, parseMapping } from './erp/tryton/mapping.js';
+import { MappingError, parseMapping } from './erp/connectors/tryton/mapping.js';
 import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
@@ -137,7 +137,7 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
 
 /** An invalid Tryton mapping file stops `start`: every posting would fail on it, hours later, as a dead letter. */
 function checkMappingFileOrThrow(path: string): void {
-  const fix = 'the format is in apps/central/src/erp/tryton/README.md';
+  const fix = 'the format is in apps/central/src/erp/connectors/tryton/README.md';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

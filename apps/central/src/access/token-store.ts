@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { uuidv7 } from '@outpost/shared';
-import { notFound } from '../app-error.js';
-import { sha256Hex } from '../tokens.js';
+import { notFound } from '../platform/app-error.js';
+import { sha256Hex } from '../platform/tokens.js';
 import type { Principal, Role } from './roles.js';
 
 export interface ApiTokenInfo {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { centralApi } from '@outpost/shared';
-import { withTransaction } from '../db/database.js';
+import { withTransaction } from '../platform/db/database.js';
 import { startPollLoop, type PollLoop } from '../reservations/poll-loop.js';
 import { retryDelayMs, signBody } from '../reservations/webhook-signing.js';
 

@@ -1,6 +1,6 @@
-import type { Queryable } from '../db/database.js';
+import type { Queryable } from '../platform/db/database.js';
 import type { ErpConnector } from '../erp/connector.js';
-import { reconcileStoreDay } from '../services/reconciliation.js';
+import { reconcileStoreDay } from '../erp/reconciliation.js';
 
 /**
  * The reconciliation_difference alert's input: the store-days closed in the last few days whose store, central and

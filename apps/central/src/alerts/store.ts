@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { toNumber, type Queryable } from '../db/database.js';
+import { toNumber, type Queryable } from '../platform/db/database.js';
 import { openImportRejections } from '../imports/store.js';
 import type { AlertCondition, FleetSnapshot, OpenAlert, StoreSnapshot } from './rules.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloadMap } from '@outpost/shared';
-import { withTransaction, type Database } from '../db/database.js';
+import { withTransaction, type Database } from '../platform/db/database.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import { cutDaySummary, dueSummaryDays } from './outbox.js';
 import { listPostings } from './postings-store.js';

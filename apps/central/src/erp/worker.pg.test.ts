@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import type { Database } from '../db/database.js';
+import type { Database } from '../platform/db/database.js';
 import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import type { ErpConnector } from './connector.js';
-import { createLedgerConnector } from './ledger-connector.js';
-import { listLedger } from './ledger-queries.js';
+import { createLedgerConnector } from './connectors/ledger.js';
+import { listLedger } from './connectors/ledger-queries.js';
 import { countByStatus, listPostings, replayPosting } from './postings-store.js';
 import { defaultErpWorkerSettings, type ErpWorkerSettings } from './settings.js';
-import { createWebhookConnector } from './webhook-connector.js';
+import { createWebhookConnector } from './connectors/webhook.js';
 import { startErpWorker, type ErpWorker } from './worker.js';
 import { openMigratedTestDatabase } from '../testing/test-database.js';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { uuidv7 } from '@outpost/shared';
-import { withTransaction } from '../db/database.js';
+import { withTransaction } from '../platform/db/database.js';
 import { startPollLoop } from '../reservations/poll-loop.js';
 import { retryDelayMs } from '../reservations/webhook-signing.js';
 import { CircuitBreaker, type CircuitSnapshot } from './circuit-breaker.js';

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { canTransition } from '@outpost/shared';
-import { AppError, notFound } from '../app-error.js';
-import { appendCommand, withCommands, type CommandNotices } from '../command-stream.js';
-import { withTransaction, type Queryable } from '../db/database.js';
-import { lockInventory } from '../inventory-store.js';
+import { AppError, notFound } from '../platform/app-error.js';
+import { appendCommand, withCommands, type CommandNotices } from '../commands/command-stream.js';
+import { withTransaction, type Queryable } from '../platform/db/database.js';
+import { lockInventory } from '../inventory/inventory-store.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';
 

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { available, chooseRerouteStore } from '@outpost/shared';
-import { writeConflicts } from '../conflicts.js';
-import { withCommands } from '../command-stream.js';
-import { toNumber, withTransaction } from '../db/database.js';
+import { writeConflicts } from '../inventory/conflict-log.js';
+import { withCommands } from '../commands/command-stream.js';
+import { toNumber, withTransaction } from '../platform/db/database.js';
 import { closeReservation } from './lifecycle.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
 import { reserveInTx } from './reserve.js';

@@ -7,9 +7,9 @@ import {
   type PickConfirmed,
   type PickupCompleted,
 } from '@outpost/shared';
-import { appendCommand, type CommandNotices } from '../command-stream.js';
-import type { ConflictRecord } from '../conflicts.js';
-import { toNumber, type Queryable } from '../db/database.js';
+import { appendCommand, type CommandNotices } from '../commands/command-stream.js';
+import type { ConflictRecord } from '../inventory/conflict-log.js';
+import { toNumber, type Queryable } from '../platform/db/database.js';
 import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HybridClock, type centralApi } from '@outpost/shared';
-import type { Database } from '../db/database.js';
-import { bookReceipt } from '../services/receipts.js';
+import type { Database } from '../platform/db/database.js';
+import { bookReceipt } from '../inventory/receipts.js';
 import { createDevice, createStore, hlcAt, makeEvent, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
 import { cancelReservation, markDeliveredUpTo } from './lifecycle.js';
 import { rerouteDue } from './reroute.js';

@@ -1,6 +1,6 @@
 import { heldDelta, type centralApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import { toNumber, type Queryable } from '../db/database.js';
+import { toNumber, type Queryable } from '../platform/db/database.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 
 // The SQL edge of reservations: reading rows and writing transitions. Lock order, everywhere: the inventory rows

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { available, uuidv7, type ReservationLine } from '@outpost/shared';
-import { AppError, notFound } from '../app-error.js';
-import { appendCommand, withCommands, type CommandNotices } from '../command-stream.js';
-import { toNumber, type Queryable } from '../db/database.js';
+import { AppError, notFound } from '../platform/app-error.js';
+import { appendCommand, withCommands, type CommandNotices } from '../commands/command-stream.js';
+import { toNumber, type Queryable } from '../platform/db/database.js';
 import { selectReservations, type ReservationRow } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';
 import { enqueueWebhook } from './webhook-outbox.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from '../db/database.js';
+import { withTransaction } from '../platform/db/database.js';
 import { expireDue } from './lifecycle.js';
 import { startPollLoop, type PollLoop } from './poll-loop.js';
 import { finishPendingReroutes, rerouteDue } from './reroute.js';

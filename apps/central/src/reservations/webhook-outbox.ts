@@ -1,7 +1,7 @@
 import type { centralApi, ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import { notFound, AppError } from '../app-error.js';
-import { toNumber, type Queryable } from '../db/database.js';
+import { notFound, AppError } from '../platform/app-error.js';
+import { toNumber, type Queryable } from '../platform/db/database.js';
 import type { ReservationRow } from './reservation-store.js';
 
 // The order-system webhook as a transactional outbox: a delivery row is written in the transaction that changes

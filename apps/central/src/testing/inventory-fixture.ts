@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeHlc, uuidv7, type BatchAck, type EventEnvelope, type EventPayloadMap, type EventType } from '@outpost/shared';
 import type pg from 'pg';
-import { noFaults } from '../faults.js';
-import { ingestBatch, type BatchInput, type DeviceRevoked } from '../ingest.js';
+import { noFaults } from '../platform/faults.js';
+import { ingestBatch, type BatchInput, type DeviceRevoked } from '../sync/ingest.js';
 import type { ReservationSettings } from '../reservations/settings.js';
 
 // Test support for the inventory merge: devices that make real envelopes, and a sender that goes through the

@@ -1,0 +1,128 @@
+import type pg from 'pg';
+import { commandsAckSchema, formatZodError, seedAckSchema, type RawCommand, type Seed } from '@outpost/shared';
+import { pendingCommands } from './command-stream.js';
+import { recordAppliedCommands } from '../fleet/devices.js';
+
+export interface PusherLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface CommandPusherDeps {
+  pool: pg.Pool;
+  storeId: string;
+  deviceId: string;
+  /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
+  send: (commands: RawCommand[]) => Promise<unknown>;
+  log: PusherLog;
+  pageSize?: number;
+  /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
+  onAcked?: (appliedSeq: number) => Promise<void>;
+  /** A till that holds no picture asked for one (hello.seed): read it, and send it with ack, before any command. */
+  seed?: { read: () => Promise<Seed>; send: (seed: Seed) => Promise<unknown> };
+}
+
+/** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
+export interface CommandPusher {
+  /** Begin after hello, from the seq the agent says it has applied; with `seed`, send the store's picture first. */
+  start(appliedSeq: number, opts?: { seed?: boolean }): void;
+  /** New commands may exist (a notification, or hello): push them unless already pushing. */
+  trigger(): void;
+  stop(): void;
+  /** Resolves when no push is running (tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
+  const pageSize = deps.pageSize ?? 200;
+  let appliedSeq = 0;
+  let started = false;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  // A trigger while a run is in progress is remembered, so a command committed mid-run is not missed.
+  let again = false;
+  let seedWanted = false;
+
+  async function acked(seq: number): Promise<void> {
+    appliedSeq = seq;
+    await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
+    await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
+  }
+
+  /**
+   * The seed, once per connection, before the stream: the agent takes its `atSeq` as applied, so the stream
+   * continues after it. A timeout or disconnect throws (the next trigger or connection asks again); a refusal
+   * means the agent will not take one (it already applied commands): the stream goes on from its hello.
+   */
+  async function seedPass(): Promise<void> {
+    const seed = await deps.seed!.read();
+    const ack = seedAckSchema.safeParse(await deps.seed!.send(seed));
+    seedWanted = false;
+    if (!ack.success) {
+      deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'seed ack does not parse; the command stream goes on from hello');
+    } else if (!ack.data.ok) {
+      deps.log.warn({ deviceId: deps.deviceId, error: ack.data.error }, 'the agent refused the seed; the command stream goes on from hello');
+    } else {
+      deps.log.info({ deviceId: deps.deviceId, atSeq: seed.atSeq, items: seed.items.length, stock: seed.stock.length, picks: seed.picks.length }, 'store seed applied by the agent');
+      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
+    }
+  }
+
+  /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
+  async function pass(): Promise<boolean> {
+    if (seedWanted && deps.seed) await seedPass();
+    for (;;) {
+      if (stopped) return false;
+      const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      if (commands.length === 0) return true;
+      const raw = await deps.send(commands);
+      const ack = commandsAckSchema.safeParse(raw);
+      if (!ack.success) {
+        deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'commands ack does not parse; push paused');
+        return false;
+      }
+      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
+      // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
+      if (appliedSeq < commands.at(-1)!.seq) return false;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      do {
+        again = false;
+        if (!(await pass())) break;
+      } while (again && !stopped);
+    } catch (err) {
+      // Ack timeout, disconnect or DB trouble: stop quietly; the next trigger or reconnect resumes from appliedSeq.
+      if (!stopped) deps.log.warn({ err, deviceId: deps.deviceId }, 'command push interrupted');
+    } finally {
+      running = null;
+    }
+  }
+
+  const trigger = () => {
+    if (!started || stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = loop();
+  };
+
+  return {
+    start(seq, opts) {
+      appliedSeq = seq;
+      seedWanted = opts?.seed === true;
+      started = true;
+      trigger();
+    },
+    trigger,
+    stop() {
+      stopped = true;
+    },
+    async idle() {
+      while (running) await running;
+    },
+  };
+}

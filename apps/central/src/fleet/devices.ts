@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import { storableText } from '@outpost/shared';
+import { toNumber, withTransaction } from '../platform/db/database.js';
+import { sha256Hex } from '../platform/tokens.js';
+import { confirmToken } from './token-rotation.js';
+
+// What the socket gateway reads and writes about a device. Token lookups go by hash: the token is never stored.
+
+export interface DeviceIdentity {
+  deviceId: string;
+  storeId: string;
+  revoked: boolean;
+  /** sha256 of the token the connection proved (after promotion: the device's token). */
+  tokenHash: string;
+}
+
+/**
+ * The device a handshake token belongs to: its token, or its rotated next token. A handshake made with the next
+ * token confirms it (the agent stored it, and may have crashed before its ack): the old token stops working.
+ */
+export async function findDeviceByToken(pool: pg.Pool, token: string): Promise<DeviceIdentity | null> {
+  const hash = sha256Hex(token);
+  const r = await pool.query<{ device_id: string; store_id: string; revoked_at: Date | null; via_next: boolean }>(
+    'SELECT device_id, store_id, revoked_at, next_token_hash = $1 AS via_next FROM devices WHERE token_hash = $1 OR next_token_hash = $1',
+    [hash],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  if (row.via_next && row.revoked_at === null) await confirmToken(pool, row.device_id, hash);
+  return { deviceId: row.device_id, storeId: row.store_id, revoked: row.revoked_at !== null, tokenHash: hash };
+}
+
+/** Record what the agent said in hello; answers central's stored seq for the device. */
+export async function recordHello(
+  pool: pg.Pool,
+  deviceId: string,
+  hello: { agentVersion: string; pendingUp: number; appliedCommandSeq: number },
+): Promise<{ storedSeq: number }> {
+  const r = await pool.query<{ stored_seq: string }>(
+    `UPDATE devices SET agent_version = $2, pending_up = $3, last_seen_at = now(),
+       applied_command_seq = GREATEST(applied_command_seq, $4)
+     WHERE device_id = $1 RETURNING stored_seq`,
+    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq],
+  );
+  return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
+}
+
+export async function recordStatus(
+  pool: pg.Pool,
+  deviceId: string,
+  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined; diskFreeBytes?: number | null | undefined },
+): Promise<void> {
+  // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
+  await pool.query(
+    `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
+       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END,
+       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END
+     WHERE device_id = $1`,
+    [
+      deviceId,
+      status.pendingUp,
+      // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
+      status.lastError === null ? null : storableText(status.lastError),
+      status.clockSkewMs !== undefined,
+      status.clockSkewMs ?? null,
+      status.diskFreeBytes !== undefined,
+      status.diskFreeBytes ?? null,
+    ],
+  );
+}
+
+export async function recordSeen(pool: pg.Pool, deviceId: string): Promise<void> {
+  await pool.query('UPDATE devices SET last_seen_at = now() WHERE device_id = $1', [deviceId]);
+}
+
+/**
+ * The agent acked commands up to `appliedSeq`; never move backwards (acks may race across connections). The agent
+ * says it again in every hello, so a crash that loses this commit loses nothing: it skips waiting for the disk
+ * flush (one less fsync per command on the path every reservation takes).
+ */
+export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, appliedSeq: number): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await tx.query('SET LOCAL synchronous_commit TO OFF');
+    await tx.query('UPDATE devices SET applied_command_seq = GREATEST(applied_command_seq, $2) WHERE device_id = $1', [deviceId, appliedSeq]);
+  });
+}

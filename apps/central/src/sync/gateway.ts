@@ -1,0 +1,314 @@
+import type pg from 'pg';
+import type { Namespace, Socket } from 'socket.io';
+import {
+  agentHelloSchema,
+  agentStatusSchema,
+  batchSchema,
+  formatZodError,
+  handshakeAuthSchema,
+  importRejectedSchema,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  refusal,
+  SEED_PROTOCOL_VERSION,
+  type BatchAck,
+  type CentralHello,
+  type HandshakeRefusal,
+  type RawCommand,
+  type Refusal,
+  type SyncLimits,
+  TOKEN_ROTATE_PROTOCOL_VERSION,
+} from '@outpost/shared';
+import type { Faults } from '../platform/faults.js';
+import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
+import { markDeliveredUpTo } from '../reservations/lifecycle.js';
+import type { ReservationSettings } from '../reservations/settings.js';
+import type { Limiter } from '../access/limits.js';
+import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../fleet/devices.js';
+import { recordImportRejections } from '../imports/store.js';
+import { createCommandPusher, type CommandPusher } from '../commands/command-pusher.js';
+import type { Presence } from '../fleet/presence.js';
+import { createSerialQueue } from './serial-queue.js';
+import { readStoreSeed } from './store-seed.js';
+import { rotationDue } from '../fleet/token-rotation.js';
+import { createTokenRotator, type TokenRotator } from '../fleet/token-rotator.js';
+
+export interface GatewayLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface GatewayDeps {
+  pool: pg.Pool;
+  limits: SyncLimits;
+  faults: Faults;
+  presence: Presence;
+  centralVersion: string;
+  log: GatewayLog;
+  /** How long central waits for the ack of a `commands` message. */
+  commandAckTimeoutMs: number;
+  /** Reservation rules in ingest, and "delivered" when a store acks their commands. */
+  reservations: ReservationSettings;
+  /** Watches ingest (metrics, logs): every committed batch and every refused one. */
+  observer?: IngestObserver;
+  /** Handshakes with an unknown token, counted per source address; over the limit, the address waits. */
+  handshakeFailures?: Limiter;
+  /** A device token older than this is rotated at hello (OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS). */
+  tokenMaxAgeMs: number;
+  /** How long central waits for the ack of `token.rotate`. */
+  tokenRotateAckTimeoutMs?: number;
+}
+
+/** What the handshake proved, kept on the socket. */
+export interface AgentSocketData {
+  storeId: string;
+  deviceId: string;
+  /** sha256 of the token the handshake proved. */
+  tokenHash: string;
+}
+
+type Ack = (answer: unknown) => void;
+type AgentSocket = Socket<Record<string, (...args: never[]) => void>, Record<string, (...args: never[]) => void>, Record<string, never>, AgentSocketData>;
+
+export interface AgentGateway {
+  /** New commands for a store were committed: push them to its connected devices. */
+  commandsAvailable(storeId: string): void;
+  /** Wake every pusher (after the notification connection was lost for a while). */
+  triggerAll(): void;
+  disconnectDevice(deviceId: string): void;
+  /** Rotate the token of the device if this node holds a connection of it that speaks `token.rotate`. */
+  rotateDevice(deviceId: string): void;
+}
+
+function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(message), { data: { code, message } });
+}
+
+/** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
+const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status', 'import.rejected']);
+
+function asAck(v: unknown): Ack | null {
+  return typeof v === 'function' ? (v as Ack) : null;
+}
+
+/** The `/agent` namespace (docs/protocol.md): handshake, hello, batches, status, and the command push. */
+export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
+  const pushersByStore = new Map<string, Set<CommandPusher>>();
+  const rotatorsByDevice = new Map<string, Set<TokenRotator>>();
+
+  ns.use((socket, next) => {
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) return next(handshakeError('bad_request', `handshake auth: ${formatZodError(auth.error)}`));
+    const address = socket.handshake.address;
+    const failures = deps.handshakeFailures;
+    (failures ? failures.peek(address) : Promise.resolve({ limited: false, retryAfterSeconds: 0 }))
+      .then(async (blocked) => {
+        // A plain error, not a refusal: the agent treats it as transient and retries with its backoff.
+        if (blocked.limited) return next(new Error(`too many failed handshakes from this address; retry in ${blocked.retryAfterSeconds} s`));
+        const device = await findDeviceByToken(deps.pool, auth.data.token);
+        if (!device) {
+          await failures?.hit(address);
+          deps.log.info({ sourceAddress: address }, 'handshake refused: unknown device token');
+          return next(handshakeError('unauthorized', 'unknown device token'));
+        }
+        if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
+        const v = auth.data.protocolVersion;
+        if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
+          return next(
+            handshakeError('protocol_unsupported', `protocol v${v} is not supported; central speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`),
+          );
+        }
+        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash };
+        next();
+      })
+      .catch((err: unknown) => {
+        deps.log.error({ err }, 'handshake failed');
+        next(new Error('central could not check the token; try again'));
+      });
+  });
+
+  ns.on('connection', (raw) => onConnection(raw as AgentSocket));
+
+  function onConnection(socket: AgentSocket): void {
+    const { storeId, deviceId } = socket.data;
+    const log = { storeId, deviceId, socketId: socket.id };
+    void socket.join([`store:${storeId}`, `device:${deviceId}`]);
+    deps.presence.add(deviceId);
+    recordSeen(deps.pool, deviceId).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record last seen'));
+    deps.log.info(log, 'agent connected');
+
+    const queue = createSerialQueue();
+    let helloDone = false;
+    // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
+    let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
+    const pusher = createCommandPusher({
+      pool: deps.pool,
+      storeId,
+      deviceId,
+      log: deps.log,
+      // A store that acked a reservation.created has it: the order system hears "delivered".
+      onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
+      send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
+      // A replacement till's picture (hello.seed, v3): read in one snapshot, no command appended for it.
+      seed: {
+        read: () => readStoreSeed(deps.pool, storeId, deviceId),
+        send: (seed) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('seed', seed),
+      },
+    });
+    // Registered after a hello from an agent that understands `token.rotate`; never before.
+    const rotator = createTokenRotator({
+      pool: deps.pool,
+      deviceId,
+      tokenHash: socket.data.tokenHash,
+      send: (token) => socket.timeout(deps.tokenRotateAckTimeoutMs ?? 30_000).emitWithAck('token.rotate', { token }),
+      disconnect: () => socket.disconnect(true),
+      log: deps.log,
+    });
+    const rotate = () => rotator.rotate().catch((err: unknown) => deps.log.warn({ err, ...log }, 'token rotation failed'));
+    const storePushers = pushersByStore.get(storeId) ?? new Set<CommandPusher>();
+    storePushers.add(pusher);
+    pushersByStore.set(storeId, storePushers);
+
+    socket.on('hello', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      void onHello(msg)
+        .then((answer) => ack?.(answer))
+        .catch((err: unknown) => {
+          deps.log.error({ err, ...log }, 'hello failed');
+          ack?.(refusal('internal', 'central failed to answer hello; reconnect'));
+        });
+    });
+
+    async function onHello(msg: unknown): Promise<CentralHello | Refusal> {
+      const hello = agentHelloSchema.safeParse(msg);
+      if (!hello.success) return refusal('bad_request', `hello: ${formatZodError(hello.error)}`);
+      const h = hello.data;
+      if (h.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
+        return refusal('protocol_unsupported', `protocol v${h.protocolVersion} is not supported`, {
+          min: MIN_SUPPORTED_PROTOCOL_VERSION,
+          max: PROTOCOL_VERSION,
+        });
+      }
+      if (h.storeId !== storeId || h.deviceId !== deviceId) {
+        return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
+      }
+      const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+      helloDone = true;
+      peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
+      pusher.start(h.appliedCommandSeq, { seed: h.seed === true && h.protocolVersion >= SEED_PROTOCOL_VERSION });
+      if (h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION) {
+        const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
+        rotators.add(rotator);
+        rotatorsByDevice.set(deviceId, rotators);
+        // Asked for while the device was away, or the token is too old: rotate once hello is answered.
+        if (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs)) setImmediate(() => void rotate());
+      }
+      return {
+        ok: true,
+        protocolVersion: PROTOCOL_VERSION,
+        centralVersion: deps.centralVersion,
+        storedSeq,
+        limits: deps.limits,
+        serverTime: Date.now(),
+      };
+    }
+
+    socket.on('batch', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      if (!ack) return; // a batch without an ack cannot be confirmed: the agent will resend it
+      void onBatch(msg).then((answer) => {
+        ack(answer);
+        if (!answer.ok) deps.observer?.refused?.({ storeId, deviceId }, answer.error.code);
+      }, (err: unknown) => {
+        deps.log.error({ err, ...log }, 'batch failed');
+        ack(refusal('internal', 'central failed to store the batch; nothing was stored'));
+      });
+    });
+
+    async function onBatch(msg: unknown): Promise<BatchAck> {
+      if (!helloDone) return refusal('not_ready', 'send hello before batches');
+      const parsed = batchSchema.safeParse(msg);
+      if (!parsed.success) return refusal('bad_request', `batch: ${formatZodError(parsed.error)}`);
+      if (queue.pending >= deps.limits.maxInFlight) {
+        return refusal('retry_after', `more than ${deps.limits.maxInFlight} batches in flight`, { retryAfterMs: 250 });
+      }
+      const result = await queue.run(() => ingestBatch({ pool: deps.pool, limits: deps.limits, faults: deps.faults, log: deps.log, reservations: deps.reservations, ...(deps.observer ? { observer: deps.observer } : {}) }, { storeId, deviceId }, parsed.data, peer));
+      if ('revoked' in result) {
+        setImmediate(() => socket.disconnect(true));
+        return refusal('internal', 'this device token was revoked; nothing was stored');
+      }
+      if (!result.ok && result.error.code === 'seq_conflict') deps.log.warn({ ...log, details: result.error.details }, 'device restored from an older copy or cloned: it renumbers its events');
+      return result;
+    }
+
+    // A socket's status writes apply in the order they were sent: two in flight on different pool connections
+    // could commit out of order and leave an older backlog ("2 waiting") on the fleet table for good.
+    let statusWrites: Promise<void> = Promise.resolve();
+    socket.on('status', (msg: unknown) => {
+      const status = agentStatusSchema.safeParse(msg);
+      if (!status.success) {
+        deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
+        return;
+      }
+      statusWrites = statusWrites
+        .then(() => recordStatus(deps.pool, deviceId, status.data))
+        .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+    });
+
+    // Till files the agent rejected: kept at central for the console and the import_rejected alert.
+    socket.on('import.rejected', (msg: unknown, ackFn: unknown) => {
+      const ack = asAck(ackFn);
+      if (!helloDone) return ack?.(refusal('not_ready', 'send hello before reports'));
+      const parsed = importRejectedSchema.safeParse(msg);
+      if (!parsed.success) return ack?.(refusal('bad_request', `import.rejected: ${formatZodError(parsed.error)}`));
+      recordImportRejections(deps.pool, storeId, deviceId, parsed.data.reports).then(
+        (n) => {
+          if (n > 0) deps.log.warn({ ...log, files: parsed.data.reports.map((r) => r.file) }, 'till files rejected at the store');
+          ack?.({ ok: true, received: parsed.data.reports.length });
+        },
+        (err: unknown) => {
+          deps.log.error({ err, ...log }, 'could not record import rejections');
+          ack?.(refusal('internal', 'central could not record the reports; send them again'));
+        },
+      );
+    });
+
+    // A message this central does not know (a newer agent, a typo) is answered at once, not left to time out.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && AGENT_MESSAGES.has(event)) return;
+      const name = JSON.stringify(String(event).slice(0, 100));
+      deps.log.warn({ ...log, event: name }, 'unknown message');
+      asAck(args.at(-1))?.(refusal('bad_request', `unknown message ${name}; central understands ${[...AGENT_MESSAGES].join(', ')}`, { known: [...AGENT_MESSAGES] }));
+    });
+
+    socket.on('disconnect', (reason) => {
+      pusher.stop();
+      storePushers.delete(pusher);
+      if (storePushers.size === 0 && pushersByStore.get(storeId) === storePushers) pushersByStore.delete(storeId);
+      deps.presence.remove(deviceId);
+      const rotators = rotatorsByDevice.get(deviceId);
+      rotators?.delete(rotator);
+      if (rotators?.size === 0) rotatorsByDevice.delete(deviceId);
+      recordSeen(deps.pool, deviceId).catch(() => undefined); // the pool may already be closing at shutdown
+      deps.log.info({ ...log, reason }, 'agent disconnected');
+    });
+  }
+
+  return {
+    commandsAvailable(storeId) {
+      for (const p of pushersByStore.get(storeId) ?? []) p.trigger();
+    },
+    triggerAll() {
+      for (const set of pushersByStore.values()) for (const p of set) p.trigger();
+    },
+    disconnectDevice(deviceId) {
+      // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
+      ns.local.in(`device:${deviceId}`).disconnectSockets(true);
+    },
+    rotateDevice(deviceId) {
+      // Local only, like disconnectDevice: the node holding the socket heard the same NOTIFY.
+      for (const r of rotatorsByDevice.get(deviceId) ?? []) void r.rotate().catch((err: unknown) => deps.log.warn({ err, deviceId }, 'token rotation failed'));
+    },
+  };
+}
