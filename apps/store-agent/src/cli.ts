@@ -192,6 +192,7 @@ async function status(argv: string[]): Promise<void> {
       lastSyncAt: s.last_sync_at,
       pendingPicks: picks.n,
       appliedCommandSeq: s.applied_command_seq,
+      seed: { wanted: s.seed_wanted === 1, atSeq: s.seeded_at_seq ?? null, at: s.seeded_at ?? null },
       lastError: s.last_error,
       clockSkewMs: s.clock_skew_ms ?? null,
       agentVersion: AGENT_VERSION,

@@ -12,6 +12,7 @@ export function statusBar() {
   const caught = byId('sb-caughtup');
   const problem = byId('sb-problem');
   const clock = byId('sb-clock');
+  const seed = byId('sb-seed');
   let progress = NO_BACKLOG;
 
   /** @param {string} state @param {string} text */
@@ -64,6 +65,8 @@ export function statusBar() {
       // A wrong PC clock is corrected (sales are dated by head office's clock) but should be fixed by IT.
       clock.hidden = !s.clockCorrected;
       clock.textContent = s.clockCorrected ? clockWarning(s.clockSkewMs ?? 0) : '';
+      // A new or re-seeded till: the store's picture arrives at its first connection (an older agent has no seed).
+      seed.hidden = !s.seed?.wanted;
     },
   };
 }
