@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -175,7 +175,7 @@ describe('associate UI', () => {
     expect(events[1]?.payload).toMatchObject({ lines: [{ sku: 'SKU-MUG', qty: 1, unitPrice: 450 }], tenders: [{ method: 'card', amount: 450 }] });
     expect(events[2]?.payload).toMatchObject({ lines: [{ sku: 'SKU-MUG', qty: 1, refundAmount: 450, reasonCode: 'faulty', disposition: 'damaged' }] });
 
-    // ---- day close, keyboard only: focus the button, Enter, then Enter on the confirmation
+    // ---- day close, keyboard only: focus the button, Enter, count the drawer, Enter
     const businessDate = String(events[0]?.payload.businessDate);
     await page.getByRole('link', { name: 'Day close' }).click();
     const close = page.locator('#screen-close');
@@ -183,22 +183,59 @@ describe('associate UI', () => {
     await close.getByRole('button', { name: 'Close day…' }).focus();
     await page.keyboard.press('Enter');
     await shows(close.locator('#close-confirm-text', { hasText: `(${businessDate})` }));
-    expect(await focusedName(page)).toBe('Yes, close the day');
     // The day's totals, to check against the drawer before closing: sales, returns, and tenders per method.
     const totals = close.getByTestId('close-totals');
     expect(await totals.locator('tr[data-total="sales"]').textContent()).toMatch(/^Sales \(2\).*16\.00$/);
     expect(await totals.locator('tr[data-total="returns"]').textContent()).toMatch(/^Returns \(1\).*4\.50$/);
     const tenderRows = await totals.locator('tr[data-total^="tender:"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-total')));
     expect(tenderRows.length).toBeGreaterThan(0);
+    // The drawer is counted first: focus is on the cash count, which says what the tenders expect.
+    expect(await focusedName(page)).toBe('counted-cash');
+    const count = close.getByTestId('close-count');
+    expect(await count.locator('tr[data-count]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-count')))).toEqual(['cash', 'card']);
+    expect(await count.locator('[data-note="cash"]').textContent()).toBe('expected €11.50');
     // Focus is visible on what the keyboard reached.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
+    // A typo is refused with its method named, and nothing is closed; the count is then typed as the drawer holds.
+    await page.keyboard.type('11,0O');
+    await shows(count.locator('[data-note="cash"].err'));
+    await page.keyboard.press('Enter');
+    await shows(close.locator('#close-msg', { hasText: 'Day not closed: "11,0O" is not an amount in EUR (counted cash)' }));
+    expect(await focusedName(page)).toBe('counted-cash');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('0');
+    await shows(count.locator('[data-note="cash"]', { hasText: 'expected €11.50: short by €0.50' }));
     await screenshot(page, SHOTS, '06-day-close-confirm');
     await page.keyboard.press('Enter');
-    await shows(close.locator('#close-msg', { hasText: `${businessDate} is closed` }));
+    await shows(close.locator('#close-msg', { hasText: `${businessDate} is closed: its totals and the drawer count` }));
     await screenshot(page, SHOTS, '07-day-closed');
     const closed = await waitFor(async () => (await allEvents(central, 'store-ui')).find((e) => e.type === 'day.closed'), { what: 'day.closed at central', timeoutMs: UI_WAIT });
-    expect(closed.payload).toMatchObject({ businessDate, transactionCount: 2, returnCount: 1, salesTotal: 1600, returnsTotal: 450 });
+    expect(closed).toMatchObject({ type: 'day.closed', schemaVersion: 2 });
+    expect(closed.payload).toMatchObject({ businessDate, transactionCount: 2, returnCount: 1, salesTotal: 1600, returnsTotal: 450, countedCash: [{ method: 'cash', amount: 1100 }] });
     expect(tenderRows).toEqual((closed.payload.tenders as { method: string }[]).map((t) => `tender:${t.method}`)); // what was shown is what was sent
+
+    // ---- head office sees the count in the console's reconciliation: counted against tendered, the difference
+    const consolePage = (await open(`${central.url}/`)).page;
+    await consolePage.fill('#token', central.adminToken);
+    await consolePage.click('#signin-form button[type=submit]');
+    await consolePage.waitForSelector('#nav:not([hidden])');
+    await consolePage.click('#nav a[data-view="reconciliation"]');
+    await consolePage.fill('[data-testid="recon-date"]', businessDate);
+    await consolePage.dispatchEvent('[data-testid="recon-date"]', 'change');
+    const row = consolePage.locator('[data-testid="reconciliation"] tr[data-store-id="store-ui"]');
+    await shows(row);
+    expect(await row.textContent()).toContain('cash over/short');
+    await row.click();
+    const counted = consolePage.locator('[data-testid="recon-detail"] [data-testid="recon-counted"] tr[data-method="cash"]');
+    await shows(counted);
+    expect(await counted.locator('td').allTextContents()).toEqual(['cash', '€11.50', '€11.00', '-€0.50']);
+    expect(await counted.getAttribute('class')).toContain('diff');
+    expect(await consolePage.textContent('[data-testid="recon-detail"] li[data-kind="counted_cash"]')).toContain('cash counted 11.00 EUR, tendered 11.50 EUR (short by 0.50 EUR)');
+    await screenshot(consolePage, SHOTS, '08-reconciliation-counted-cash');
+    const [download] = await Promise.all([consolePage.waitForEvent('download'), consolePage.click('[data-testid="recon-csv"]')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toMatch(/,"countedCash"$/);
+    expect(csv[1]).toMatch(/,"cash: counted 1100, tendered 1150, difference -50"$/);
 
     expect(errors).toEqual([]);
   });

@@ -15,9 +15,11 @@ import { freePort } from './support/ports.js';
 import { buildTrytonTemplate, openTrytonConnector, type TrytonConnectorFixture, DEFAULT_SPEC, TrytonProbe, writeMapping, type TrytonServer, type TrytonTemplate } from './support/tryton.js';
 import { startCentralWithTryton } from './support/tryton-central.js';
 import { request } from './support/http.js';
+import { launchBrowser, pageErrors, screenshot } from './support/browser.js';
 import { waitFor } from './support/wait.js';
 
 const STORE = 'store-w1';
+const UI = { timeout: 30_000 };
 const TODAY = new Date().toISOString().slice(0, 10);
 const MAPPING = {
   stores: { [STORE]: { warehouse: 'ST001', location: 'ST001-FLOOR' } },
@@ -153,6 +155,27 @@ describe('the ERP configuration checked at start', () => {
     const ready = await request('GET', `${central.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'degraded', reason: 'ERP configuration: 1 problem(s), see GET /api/v1/erp/status' });
+
+    // The console shows it where an operator looks first (the fleet page) and lists it beside the dead letters.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.page();
+      const errors = pageErrors(page);
+      await page.goto(`${central.url}/`);
+      await page.fill('#token', central.adminToken);
+      await page.click('#signin-form button[type=submit]');
+      await page.waitForSelector('#nav:not([hidden])', UI);
+      const card = await page.waitForSelector('[data-testid="sum-erp-config"]', UI);
+      expect(await card.textContent()).toBe('1ERP configuration problems (see the list)');
+      await card.click();
+      const box = await page.waitForSelector('[data-testid="erp-config-problems"]', UI);
+      expect(await box.textContent()).toContain('ERP configuration: 1 problem(s) found at start');
+      expect(await page.locator('[data-testid="erp-config-problems"] li').allTextContents()).toEqual(status.problems);
+      await screenshot(page, 'console', 'erp-config-problems');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
 
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, STORE, dataDir, { currency: 'USD' });

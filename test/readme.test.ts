@@ -1,7 +1,8 @@
 /**
  * The README's marked command blocks (`<!-- readme-test:NAME -->` before a ```sh fence), run as written against
- * real processes: set-up (central, store add, enrol, agent, status), stock (receipt, count) and the reservation
- * example. Only what a test must change is changed: ports (free ones), the data folder (a temp one), `npx` (the
+ * real processes: set-up (central, store add, enrol, agent, status), the first sale and events after `npm start`
+ * (run here against the set-up's processes; `npm start` itself is test/npm-start.test.ts), stock (receipt, count)
+ * and the reservation example. Only what a test must change is changed: ports (free ones), the data folder (a temp one), `npx` (the
  * workspace's own bins, never the registry), and the values a person copies from one answer to the next (CODE,
  * $TOKEN, $ID). So a README command that stops working fails here.
  */
@@ -38,9 +39,9 @@ function words(line: string): string[] {
 describe('README', () => {
   const { fx, dbUrl } = e2eContext();
 
-  it('the set-up, stock and reservation commands work as written', async () => {
+  it('the set-up, run, stock and reservation commands work as written', async () => {
     const blocks = readmeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
-    expect([...blocks.keys()]).toEqual(['setup', 'stock', 'reservation']);
+    expect([...blocks.keys()]).toEqual(['run', 'setup', 'stock', 'reservation']);
     const work = fx.tempDir('outpost-readme-');
     const centralPort = await freePort();
     const agentPort = await freePort();
@@ -62,7 +63,7 @@ describe('README', () => {
     };
     const ran: string[] = [];
 
-    for (const name of ['setup', 'stock', 'reservation']) {
+    for (const name of ['setup', 'run', 'stock', 'reservation']) {
       for (const raw of blocks.get(name)!) {
         const line = adapt(raw);
         ran.push(line);
@@ -92,6 +93,13 @@ describe('README', () => {
         if (line.includes('store add')) vars.CODE = r.out.trim();
         if (line.includes('/api/v1/reservations') && line.includes('POST')) vars.ID = (JSON.parse(r.out) as { reservationId: string }).reservationId;
         if (line.includes('outpost-agent status')) expect(JSON.parse(r.out)).toMatchObject({ storeId: 'store-001', localApi: { answering: true } });
+        if (line.includes('/api/v1/events')) {
+          // The sale the run example captured at the agent reaches central.
+          await waitFor(
+            () => (JSON.parse(sh(line).out) as { items: { payload: { transactionId?: string } }[] }).items.some((e) => e.payload.transactionId === 'T-1'),
+            { timeoutMs: 60_000, what: "central to hold the run example's sale" },
+          );
+        }
         if (line.includes('/inventory?storeId=store-001')) {
           // The receipt and the count reached central (the agent syncs within moments).
           await waitFor(

@@ -16,6 +16,11 @@ export const MAX_QTY = 2_147_483_647;
  */
 export const MAX_MINOR_UNITS = 1e15;
 /**
+ * Tender methods one day close may carry a counted amount for. A store takes a handful (cash, card, vouchers); the
+ * bound keeps one close event small, whatever a till sends.
+ */
+export const MAX_COUNTED_TENDERS = 32;
+/**
  * Deepest JSON nesting of one event or command element. Real envelopes nest 4 levels (envelope, payload, lines,
  * line); anything far deeper is hostile or broken, and checking it must not recurse (5,000 levels blew the stack).
  */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from './events.js';
+import { MAX_COUNTED_TENDERS, MAX_MINOR_UNITS } from './bounds.js';
 import { parseCommandPayload } from './commands.js';
 import { uuidv7 } from './ids.js';
 
@@ -60,5 +61,38 @@ describe('parseCommandPayload', () => {
     const bad = parseCommandPayload({ ...cmd, payload: { sku: 'A', name: 'A', price: 1.5, currency: 'EUR', version: 2 } });
     expect(!bad.ok && bad.error).toMatch(/payload\.price/);
     expect(parseCommandPayload({ ...cmd, type: 'unknown.cmd', payload: {} }).ok).toBe(false);
+  });
+});
+
+describe('day.closed', () => {
+  const close = (schemaVersion: number, extra: Record<string, unknown> = {}) => ({
+    ...base(),
+    type: 'day.closed',
+    schemaVersion,
+    payload: { businessDate: '2026-11-23', currency: 'EUR', transactionCount: 2, returnCount: 0, salesTotal: 1500, returnsTotal: 0, tenders: [{ method: 'cash', amount: 1500 }], ...extra },
+  });
+  it('v2 carries the counted cash per tender method; v1 (without it) stays accepted', () => {
+    const v2 = parseEvent(close(2, { countedCash: [{ method: 'cash', amount: 1450 }, { method: 'card', amount: 0 }] }));
+    expect(v2.ok && v2.value.payload).toMatchObject({ countedCash: [{ method: 'cash', amount: 1450 }, { method: 'card', amount: 0 }] });
+    expect(parseEvent(close(2)).ok).toBe(true); // a close without a count is still a close
+    expect(parseEvent(close(1)).ok).toBe(true);
+  });
+  it('v2 refuses a counted amount beyond the money bounds, negative or fractional, a method counted twice, too many methods', () => {
+    const bad = (countedCash: unknown) => {
+      const r = parseEvent(close(2, { countedCash }));
+      return r.ok ? 'accepted' : r.error;
+    };
+    expect(bad([{ method: 'cash', amount: MAX_MINOR_UNITS + 1 }])).toMatch(/payload\.countedCash\.0\.amount: money must be between/);
+    expect(bad([{ method: 'cash', amount: MAX_MINOR_UNITS }])).toBe('accepted');
+    expect(bad([{ method: 'cash', amount: -1 }])).toMatch(/payload\.countedCash\.0\.amount: a counted amount cannot be negative/);
+    expect(bad([{ method: 'cash', amount: 10.5 }])).toMatch(/integer minor units/);
+    expect(bad([{ method: 'cash', amount: 1 }, { method: 'cash', amount: 2 }])).toMatch(/each tender method is counted once/);
+    expect(bad([{ method: 'x'.repeat(65), amount: 1 }])).toMatch(/payload\.countedCash\.0\.method/);
+    expect(bad(Array.from({ length: MAX_COUNTED_TENDERS + 1 }, (_, i) => ({ method: `m${i}`, amount: 1 })))).toMatch(/at most 32 tender methods/);
+  });
+  it('v1 keeps its shipped shape: a count put into a v1 event is not read as one', () => {
+    // The count exists from v2 on; v1 readers (central's reconciliation) never see one.
+    const r = parseEvent(close(1, { countedCash: [{ method: 'cash', amount: 1 }] }));
+    expect(r.ok && r.value.payload).not.toHaveProperty('countedCash');
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HLC_RE } from './hlc.js';
 import { currencySchema, minorUnitsSchema } from './money.js';
-import { boundedQty, storableString } from './bounds.js';
+import { boundedQty, MAX_COUNTED_TENDERS, storableString } from './bounds.js';
 
 /** Ids of business documents (transactionId, returnId, countId, orderId, sku): 1–128 storable characters. */
 export const businessIdSchema = storableString(1, 128);
@@ -97,6 +97,18 @@ export const dayClosedV1 = z.object({
   tenders: z.array(z.object({ method: codeSchema, amount: minorUnitsSchema })),
 });
 
+/**
+ * What the associate counted at the close, per tender method (the drawer's cash, card slips): the takings, the
+ * float left out. Central shows it against the day's tendered amount of the same method.
+ */
+export const countedCashSchema = z
+  .array(z.object({ method: codeSchema, amount: minorUnitsSchema.refine((n) => n >= 0, 'a counted amount cannot be negative') }))
+  .max(MAX_COUNTED_TENDERS, `at most ${MAX_COUNTED_TENDERS} tender methods are counted`)
+  .refine((xs) => new Set(xs.map((x) => x.method)).size === xs.length, 'each tender method is counted once');
+
+/** v2 adds what was counted (optional: a close without a count is still a close); v1 stays accepted. */
+export const dayClosedV2 = dayClosedV1.extend({ countedCash: countedCashSchema.optional() });
+
 export const EVENT_PAYLOADS = {
   'sale.completed': { 1: saleCompletedV1 },
   'return.received': { 1: returnReceivedV1 },
@@ -104,7 +116,7 @@ export const EVENT_PAYLOADS = {
   'stock.adjusted': { 1: stockAdjustedV1 },
   'pick.confirmed': { 1: pickConfirmedV1 },
   'pickup.completed': { 1: pickupCompletedV1, 2: pickupCompletedV2 },
-  'day.closed': { 1: dayClosedV1 },
+  'day.closed': { 1: dayClosedV1, 2: dayClosedV2 },
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -117,7 +129,7 @@ export const CURRENT_EVENT_VERSION: Record<EventType, number> = {
   'stock.adjusted': 1,
   'pick.confirmed': 1,
   'pickup.completed': 2,
-  'day.closed': 1,
+  'day.closed': 2,
 };
 
 export type SaleCompleted = z.infer<typeof saleCompletedV1>;
@@ -126,7 +138,9 @@ export type CountSubmitted = z.infer<typeof countSubmittedV1>;
 export type StockAdjusted = z.infer<typeof stockAdjustedV1>;
 export type PickConfirmed = z.infer<typeof pickConfirmedV1>;
 export type PickupCompleted = z.infer<typeof pickupCompletedV1> & { lines?: { sku: string; qty: number }[] };
-export type DayClosed = z.infer<typeof dayClosedV1>;
+/** Either version: a v1 close is a v2 close without `countedCash`. */
+export type DayClosed = z.infer<typeof dayClosedV2>;
+export type CountedCash = z.infer<typeof countedCashSchema>;
 
 export interface EventPayloadMap {
   'sale.completed': SaleCompleted;

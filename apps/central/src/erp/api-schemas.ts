@@ -102,9 +102,11 @@ export const reconciliationItem = z.object({
   store: totals.nullable(),
   central: totals,
   erp: totals,
+  /** Per tender method the store counted at its day close (day.closed v2): counted, expected (tendered), counted − expected. */
+  countedCash: z.array(z.object({ method: z.string(), expected: z.number().int(), counted: z.number().int(), difference: z.number().int() })),
   differences: z.array(
     z.object({
-      kind: z.enum(['store_vs_central', 'not_posted', 'missing_in_erp', 'extra_in_erp', 'erp_unreachable']),
+      kind: z.enum(['store_vs_central', 'counted_cash', 'not_posted', 'missing_in_erp', 'extra_in_erp', 'erp_unreachable']),
       message: z.string(),
       fields: z.array(z.object({ field: z.string(), store: z.number(), central: z.number() })).optional(),
       transactionIds: z.array(z.string()),

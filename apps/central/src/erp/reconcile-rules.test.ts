@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileDay, type CentralDoc, type DayPosting, type ReconcileInput } from './reconcile-rules.js';
+import { countedVsExpected, reconcileDay, type CentralDoc, type DayPosting, type ReconcileInput } from './reconcile-rules.js';
 
 const sale = (id: string, amount: number, extra: Partial<CentralDoc> = {}): CentralDoc => ({
   eventId: `e-${id}`,
@@ -29,6 +29,7 @@ function base(): ReconcileInput {
     postings: [posted('1', ['T1']), posted('2', ['T2'])],
     erpExtras: [],
     erpError: null,
+    counted: [],
   };
 }
 
@@ -95,5 +96,42 @@ describe('reconciliation of a store day', () => {
     const late = reconcileDay(i);
     expect(late.differences[0]).toMatchObject({ kind: 'store_vs_central', transactionIds: ['T9'] });
     expect(late.differences[0]!.message).toMatch(/after the day close: T9/);
+  });
+
+  it('a drawer counted short or over is a difference naming the method and the amounts; counted as tendered matches', () => {
+    const even = reconcileDay({ ...base(), counted: [{ method: 'cash', expected: 350, counted: 350, difference: 0 }] });
+    expect(even).toMatchObject({ status: 'matched', countedCash: [{ method: 'cash', counted: 350, difference: 0 }], differences: [] });
+    const short = reconcileDay({ ...base(), counted: [{ method: 'cash', expected: 350, counted: 300, difference: -50 }] });
+    expect(short.status).toBe('differences');
+    expect(short.differences).toMatchObject([{ kind: 'counted_cash', details: { counted: [{ method: 'cash', difference: -50 }] } }]);
+    expect(short.differences[0]!.message).toBe('counted at the day close differs from what was tendered: cash counted 3.00 EUR, tendered 3.50 EUR (short by 0.50 EUR)');
+  });
+});
+
+describe('counted against expected', () => {
+  const close = (tenders: [string, number][], counted?: [string, number][]) => ({
+    businessDate: '2026-11-01',
+    currency: 'EUR',
+    transactionCount: 1,
+    returnCount: 0,
+    salesTotal: 0,
+    returnsTotal: 0,
+    tenders: tenders.map(([method, amount]) => ({ method, amount })),
+    ...(counted ? { countedCash: counted.map(([method, amount]) => ({ method, amount })) } : {}),
+  });
+  it('adds the counts of every till, and the tendered amounts of only the tills that counted that method', () => {
+    const rows = countedVsExpected([
+      close([['cash', 1000], ['card', 500]], [['cash', 990]]),
+      close([['cash', 700]]), // closed uncounted: not expected in the counted drawers
+      close([['card', 200]], [['cash', 0], ['card', 200]]), // counted an empty drawer: nothing was expected there
+    ]);
+    expect(rows).toEqual([
+      { method: 'card', expected: 200, counted: 200, difference: 0 },
+      { method: 'cash', expected: 1000, counted: 990, difference: -10 },
+    ]);
+  });
+  it('nothing counted (v1 closes, or v2 without a count): no rows', () => {
+    expect(countedVsExpected([close([['cash', 5]])])).toEqual([]);
+    expect(countedVsExpected([])).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { DayClosed } from '@outpost/shared';
+import { formatMoney, type DayClosed } from '@outpost/shared';
 
 // Reconciliation of one store and business day (docs/erp.md), as a plain function: the store's day.closed control
 // totals against what central holds, and central's documents against what the ERP confirmed. Every difference
@@ -50,6 +50,39 @@ export interface ReconcileInput {
   erpExtras: { postingId: string; erpRef: string }[];
   /** Null when the ERP answered; otherwise why it could not be asked. */
   erpError: string | null;
+  /** What the store counted at its closes against what they say was tendered (countedVsExpected). */
+  counted: readonly CountedRow[];
+}
+
+/** One tender method the store counted at the close. */
+export interface CountedRow {
+  method: string;
+  /** Tendered by that method, by the closes that carry a count of it. */
+  expected: number;
+  counted: number;
+  /** counted − expected: negative when the drawer is short. */
+  difference: number;
+}
+
+/**
+ * Counted against expected per tender method, over the closes of one store-day (one per device). Only a close that
+ * counted a method adds its tendered amount of that method to "expected": a till closed without a count would
+ * otherwise show as money missing from the drawers that were counted. Returns carry no tender method, so cash
+ * refunds are not taken off "expected" (a drawer that paid refunds in cash shows short by them).
+ */
+export function countedVsExpected(closes: readonly DayClosed[]): CountedRow[] {
+  const rows = new Map<string, { expected: number; counted: number }>();
+  for (const c of closes) {
+    for (const x of c.countedCash ?? []) {
+      const row = rows.get(x.method) ?? { expected: 0, counted: 0 };
+      row.counted += x.amount;
+      row.expected += c.tenders.filter((t) => t.method === x.method).reduce((s, t) => s + t.amount, 0);
+      rows.set(x.method, row);
+    }
+  }
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([method, r]) => ({ method, expected: r.expected, counted: r.counted, difference: r.counted - r.expected }));
 }
 
 export interface Totals {
@@ -61,7 +94,7 @@ export interface Totals {
 }
 
 export interface Difference {
-  kind: 'store_vs_central' | 'not_posted' | 'missing_in_erp' | 'extra_in_erp' | 'erp_unreachable';
+  kind: 'store_vs_central' | 'counted_cash' | 'not_posted' | 'missing_in_erp' | 'extra_in_erp' | 'erp_unreachable';
   message: string;
   fields?: { field: string; store: number; central: number }[];
   transactionIds: string[];
@@ -79,6 +112,8 @@ export interface DayReconciliation {
   store: Totals | null;
   central: Totals;
   erp: Totals;
+  /** Per tender method the store counted at the close: counted, expected (tendered), difference. Empty: not counted. */
+  countedCash: CountedRow[];
   differences: Difference[];
 }
 
@@ -157,6 +192,22 @@ export function reconcileDay(i: ReconcileInput): DayReconciliation {
     });
   }
 
+  // The drawer: what the associate counted against what the close says was tendered.
+  const off = i.counted.filter((c) => c.difference !== 0);
+  if (off.length > 0) {
+    const m = (n: number) => formatMoney({ amount: n, currency: currency ?? 'XXX' });
+    differences.push({
+      kind: 'counted_cash',
+      message: `counted at the day close differs from what was tendered: ${off
+        .map((c) => `${c.method} counted ${m(c.counted)}, tendered ${m(c.expected)} (${c.difference > 0 ? 'over' : 'short'} by ${m(Math.abs(c.difference))})`)
+        .join('; ')}`,
+      transactionIds: [],
+      returnIds: [],
+      postingIds: [],
+      details: { counted: off },
+    });
+  }
+
   // Central → ERP: every central document's posting must be posted and held by the ERP.
   const byPosting = new Map(i.postings.map((p) => [p.postingId, p]));
   const unposted = i.docs.filter((d) => {
@@ -216,6 +267,7 @@ export function reconcileDay(i: ReconcileInput): DayReconciliation {
     store,
     central,
     erp,
+    countedCash: [...i.counted],
     differences,
   };
 }

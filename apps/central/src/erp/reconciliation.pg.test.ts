@@ -93,4 +93,31 @@ describe('reconciliation service', () => {
     const r = await reconcileStoreDay(db.pool, ledger, 's1', DAY);
     expect(r.differences).toMatchObject([{ kind: 'extra_in_erp', postingIds: [stray] }]);
   });
+
+  it('day.closed v2: the counted cash is stored as sent and shown against what was tendered; v1 closes still count; a negative count is quarantined', async () => {
+    // Store s1's till d closed with v1 (beforeEach); a second till closes v2, counted short by 0.30.
+    const d2 = await createDevice(db.pool, 's1', 'e');
+    const counted = [{ method: 'cash', amount: 470 }];
+    const v2close = { ...close, transactionCount: 1, salesTotal: 500, tenders: [{ method: 'cash', amount: 500 }], countedCash: counted };
+    const ack = await send(db.pool, [makeEvent(d2, 'sale.completed', { ...sale('T-9', [{ sku: 'A', qty: 5 }]), tenders: [{ method: 'cash', amount: 500 }] }, hlcAt(4, 0, 'e')), makeEvent(d2, 'day.closed', v2close, hlcAt(5, 0, 'e'), 2)]);
+    expect(ack).toMatchObject({ ok: true, stored: 2, quarantined: 0 });
+    const stored = await db.pool.query<{ schema_version: number; payload: unknown }>(`SELECT schema_version, payload FROM events WHERE type = 'day.closed' ORDER BY seq, device_id`);
+    expect(stored.rows.map((r) => r.schema_version).sort()).toEqual([1, 2]);
+    expect(stored.rows.find((r) => r.schema_version === 2)!.payload).toEqual(v2close);
+
+    const day = await reconcileStoreDay(db.pool, createLedgerConnector(db.pool), 's1', DAY);
+    // Only the till that counted is expected to hold its cash: 500 tendered there, 470 counted.
+    expect(day.countedCash).toEqual([{ method: 'cash', expected: 500, counted: 470, difference: -30 }]);
+    expect(day.store).toMatchObject({ transactionCount: 3, salesTotal: 800, tenders: [{ method: 'cash', amount: 700 }] });
+    expect(day.differences.find((x) => x.kind === 'counted_cash')?.message).toBe(
+      'counted at the day close differs from what was tendered: cash counted 4.70 EUR, tendered 5.00 EUR (short by 0.30 EUR)',
+    );
+
+    // The shared schema's bounds hold at central too: a negative count is quarantined with its path, never stored.
+    const d3 = await createDevice(db.pool, 's1', 'f');
+    const bad = await send(db.pool, [makeEvent(d3, 'day.closed', { ...close, countedCash: [{ method: 'cash', amount: -5 }] }, hlcAt(6, 0, 'f'), 2)]);
+    expect(bad).toMatchObject({ ok: true, stored: 0, quarantined: 1 });
+    const q = await db.pool.query<{ error: string }>('SELECT error FROM quarantine WHERE device_id = $1', [d3.deviceId]);
+    expect(q.rows[0]?.error).toMatch(/payload\.countedCash\.0\.amount: a counted amount cannot be negative/);
+  });
 });

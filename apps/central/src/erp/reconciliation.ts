@@ -3,20 +3,20 @@ import { notFound } from '../platform/app-error.js';
 import type { Queryable } from '../platform/db/database.js';
 import type { ErpConnector, ErpDocument } from './connector.js';
 import { coveredIds } from './documents.js';
-import { reconcileDay, type CentralDoc, type DayPosting, type DayReconciliation, type QuarantinedDoc } from './reconcile-rules.js';
+import { countedVsExpected, reconcileDay, type CentralDoc, type DayPosting, type DayReconciliation, type QuarantinedDoc } from './reconcile-rules.js';
 
 // Gathers what reconciliation compares for one store and business day: the stores' day closes (one per device,
 // the first of each), central's sales and returns of that day, quarantined documents of that day, the postings
 // that cover them and what the ERP answers when asked for each posting's reference.
 
 /** The store's control totals: the first day.closed of every device for the date, added up. */
-async function storeClose(q: Queryable, storeId: string, date: string): Promise<{ close: DayClosed | null; closeHlc: Map<string, string> }> {
+async function storeClose(q: Queryable, storeId: string, date: string): Promise<{ close: DayClosed | null; closes: DayClosed[]; closeHlc: Map<string, string> }> {
   const r = await q.query<{ device_id: string; hlc: string; payload: DayClosed }>(
     `SELECT DISTINCT ON (device_id) device_id, hlc, payload FROM events
      WHERE store_id = $1 AND type = 'day.closed' AND payload->>'businessDate' = $2 ORDER BY device_id, seq`,
     [storeId, date],
   );
-  if (r.rows.length === 0) return { close: null, closeHlc: new Map() };
+  if (r.rows.length === 0) return { close: null, closes: [], closeHlc: new Map() };
   const tenders = new Map<string, number>();
   const close: DayClosed = { businessDate: date, currency: r.rows[0]!.payload.currency, transactionCount: 0, returnCount: 0, salesTotal: 0, returnsTotal: 0, tenders: [] };
   for (const row of r.rows) {
@@ -27,7 +27,7 @@ async function storeClose(q: Queryable, storeId: string, date: string): Promise<
     for (const t of row.payload.tenders) tenders.set(t.method, (tenders.get(t.method) ?? 0) + t.amount);
   }
   close.tenders = [...tenders].map(([method, amount]) => ({ method, amount }));
-  return { close, closeHlc: new Map(r.rows.map((x) => [x.device_id, x.hlc])) };
+  return { close, closes: r.rows.map((x) => x.payload), closeHlc: new Map(r.rows.map((x) => [x.device_id, x.hlc])) };
 }
 
 async function centralDocs(q: Queryable, storeId: string, date: string, closeHlc: ReadonlyMap<string, string>): Promise<CentralDoc[]> {
@@ -107,7 +107,7 @@ async function erpHolds(connector: ErpConnector, postings: readonly Omit<DayPost
 }
 
 export async function reconcileStoreDay(q: Queryable, connector: ErpConnector, storeId: string, date: string): Promise<DayReconciliation> {
-  const { close, closeHlc } = await storeClose(q, storeId, date);
+  const { close, closes, closeHlc } = await storeClose(q, storeId, date);
   const docs = await centralDocs(q, storeId, date, closeHlc);
   const quarantined = await quarantinedDocs(q, storeId, date);
   const postings = await dayPostings(q, storeId, date);
@@ -136,6 +136,7 @@ export async function reconcileStoreDay(q: Queryable, connector: ErpConnector, s
     postings: postings.map((p) => ({ ...p, inErp: p.status !== 'posted' || erpError ? null : held.has(p.postingId) })),
     erpExtras: extras,
     erpError,
+    counted: countedVsExpected(closes),
   });
 }
 

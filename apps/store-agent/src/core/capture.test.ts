@@ -71,6 +71,19 @@ describe('capture', () => {
     expect(a.capture.closeDay(day)).toEqual({ ...close, duplicate: true });
   });
 
+  it('closes a day with what the associate counted (day.closed v2); a later close with another count answers the first', () => {
+    const a = open(enrolledDir(dirs));
+    const day = '2026-11-25';
+    a.capture.sale({ ...sale('T-1'), businessDate: day, tenders: [{ method: 'cash', amount: 500 }] });
+    const close = a.capture.closeDay(day, [{ method: 'cash', amount: 480 }]);
+    const env = JSON.parse(outboxRows(a).find((r) => r.seq === close.seq)!.body) as { type: string; schemaVersion: number; payload: unknown };
+    expect(env).toMatchObject({ type: 'day.closed', schemaVersion: 2 });
+    expect(env.payload).toMatchObject({ tenders: [{ method: 'cash', amount: 500 }], countedCash: [{ method: 'cash', amount: 480 }] });
+    expect(a.capture.closeDay(day, [{ method: 'cash', amount: 500 }])).toEqual({ ...close, duplicate: true });
+    const uncounted = a.capture.closeDay('2026-11-26');
+    expect(JSON.parse(outboxRows(a).find((r) => r.seq === uncounted.seq)!.body).payload).not.toHaveProperty('countedCash');
+  });
+
   it('loses nothing when the database is closed without any sync and reopened; numbering and HLC continue', async () => {
     const dir = enrolledDir(dirs);
     let wall = 1_000_000;

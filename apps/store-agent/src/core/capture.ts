@@ -7,6 +7,7 @@ import {
   parseEvent,
   uuidv7,
   type agentApi,
+  type CountedCash,
   type DayClosed,
   type EventPayloadMap,
   type EventType,
@@ -141,9 +142,12 @@ export class Capture {
     }));
   }
 
-  /** Control totals of the day's captured sales and returns in the store currency; the first close of a date wins. */
-  closeDay(businessDate: string): CaptureResult {
-    return this.record('day', businessDate, 'day.closed', () => this.dayTotals(businessDate));
+  /**
+   * Control totals of the day's captured sales and returns in the store currency, with what the associate counted
+   * when given; the first close of a date wins (a second one, counted or not, answers the first).
+   */
+  closeDay(businessDate: string, countedCash?: CountedCash): CaptureResult {
+    return this.record('day', businessDate, 'day.closed', () => ({ ...this.dayTotals(businessDate), ...(countedCash === undefined ? {} : { countedCash }) }));
   }
 
   /** What closing `businessDate` now would send, for the associate to check against the drawer first. */

@@ -51,6 +51,15 @@ describe('local HTTP API', () => {
     expect(err.code).toBe('validation_error');
     expect(err.details.map((d) => d.path)).toEqual(expect.arrayContaining(['lines.0.qty', 'lines.0.unitPrice']));
     expect((await http(`${url}/api/v1/days/2026-13-45/close`, 'POST')).status).toBe(400);
+    // Counted cash carries the shared schema's money bounds: negative, fractional or beyond 10^15 minor units, and
+    // the same method twice, are refused with their paths, and the day stays open.
+    const counted = await http(`${url}/api/v1/days/2026-11-23/close`, 'POST', json({ countedCash: [{ method: 'cash', amount: -1 }, { method: 'card', amount: 1.5 }, { method: 'gift', amount: 1e16 }] }));
+    expect(counted).toMatchObject({ status: 400, body: { error: { code: 'validation_error' } } });
+    const paths = (counted.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['countedCash.0.amount', 'countedCash.1.amount', 'countedCash.2.amount']));
+    const twice = await http(`${url}/api/v1/days/2026-11-23/close`, 'POST', json({ countedCash: [{ method: 'cash', amount: 1 }, { method: 'cash', amount: 2 }] }));
+    expect(twice).toMatchObject({ status: 400, body: { error: { details: [{ path: 'countedCash', message: 'each tender method is counted once' }] } } });
+    expect(a.capture.findDocument('day', '2026-11-23')).toBeNull();
     const broken = await http(`${url}/api/v1/sales`, 'POST', { body: '{"transactionId":', headers: { 'content-type': 'application/json' } });
     expect(broken).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
     expect(a.status().pendingUp).toBe(1);

@@ -152,7 +152,7 @@ export function buildHttpApi(d: HttpApiDeps): FastifyInstance {
   app.post('/api/v1/adjustments', (req, reply) => answer(reply, d.capture.adjustment(parse(agentApi.adjustmentBody, body(req), 'adjustment'))));
   app.post('/api/v1/days/:businessDate/close', (req, reply) => {
     const p = parse(agentApi.dayCloseParams, req.params, 'business date');
-    return answer(reply, d.capture.closeDay(p.businessDate));
+    return answer(reply, d.capture.closeDay(p.businessDate, parse(agentApi.dayCloseBody, body(req), 'day close').countedCash));
   });
   app.get('/api/v1/days/:businessDate/totals', (req) => d.capture.dayTotals(parse(agentApi.dayCloseParams, req.params, 'business date').businessDate));
   app.get('/api/v1/status', () => d.status());

@@ -4,6 +4,7 @@ import {
   businessDateSchema,
   businessIdSchema,
   codeSchema,
+  countedCashSchema,
   nonNegativeQtySchema,
   positiveQtySchema,
   returnDispositionSchema,
@@ -61,6 +62,9 @@ export const adjustmentBody = z.object({
 export type AdjustmentBody = z.infer<typeof adjustmentBody>;
 
 export const dayCloseParams = z.object({ businessDate: businessDateSchema });
+/** The close's body is optional: without one (or without `countedCash`) the day closes uncounted. */
+export const dayCloseBody = z.object({ countedCash: countedCashSchema.optional() });
+export type DayCloseBody = z.infer<typeof dayCloseBody>;
 
 /** Answer of every capture: 201 when new, 200 with the first event when the document id was seen before. */
 export const captureResponse = z.object({ eventId: z.uuid(), seq: z.number().int().positive(), duplicate: z.boolean() });

@@ -110,6 +110,18 @@ export function fleetView(root) {
       card('events waiting at stores', sum.pendingUp, 'sum-pending'),
       card('commands waiting at central', sum.commandsWaiting, 'sum-commands'),
       card('ERP', erp ? `${erpText}, ${erp.postings.dead ?? 0} dead` : erpText, 'sum-erp', erp ? erp.circuit.state !== 'closed' || (erp.postings.dead ?? 0) > 0 : false),
+      // The ERP configuration checked at start (mapping file, the ERP's stores and products): what will turn into
+      // dead letters, on the first page, before it does; the list itself is with the dead letters.
+      ...(erp?.config?.ok === false
+        ? [
+            h(
+              'a',
+              { class: 'card bad', href: '#/quarantine', 'data-testid': 'sum-erp-config' },
+              h('div', { class: 'card-value', text: erp.config.problems.length }),
+              h('div', { class: 'muted', text: 'ERP configuration problems (see the list)' }),
+            ),
+          ]
+        : []),
     );
   }
 

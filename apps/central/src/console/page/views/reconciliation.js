@@ -15,6 +15,7 @@ const FIGURES = [
 ];
 const KIND_TEXT = {
   store_vs_central: 'store ≠ central',
+  counted_cash: 'cash over/short',
   not_posted: 'not posted yet',
   missing_in_erp: 'missing in the ERP',
   extra_in_erp: 'extra in the ERP',
@@ -101,6 +102,24 @@ export function reconciliationView(root) {
         tenders.map((m) => h('tr', {}, h('td', { text: m }), [rec.store, rec.central, rec.erp].map((side) => h('td', { class: 'num', text: amount(side, m) === null ? '—' : money(amount(side, m), rec.currency ?? 'EUR') })))),
         'No tender.',
       ),
+      // What the associate counted at the close against what the close says was tendered by that method.
+      h('h3', { text: 'Counted at the day close' }),
+      h(
+        'div',
+        { 'data-testid': 'recon-counted' },
+        table(
+          ['Method', 'tendered', 'counted', 'difference'],
+          (rec.countedCash ?? []).map((c) =>
+            h(
+              'tr',
+              { 'data-method': c.method, class: c.difference !== 0 ? 'diff' : '' },
+              h('td', { text: c.method }),
+              [c.expected, c.counted, c.difference].map((n) => h('td', { class: 'num', text: money(n, rec.currency ?? 'EUR') })),
+            ),
+          ),
+          rec.status === 'open' ? 'The store has not closed this day yet.' : 'The store closed this day without counting.',
+        ),
+      ),
       h('h3', { text: 'Differences' }),
       rec.differences.length === 0
         ? h('p', { class: 'muted', text: rec.status === 'open' ? 'The store has not closed this day yet.' : 'None: store, central and ERP agree.' })
@@ -155,9 +174,11 @@ export function reconciliationView(root) {
   }
 
   function download() {
-    const header = ['storeId', 'businessDate', 'status', ...FIGURES.flatMap(([f]) => [`store_${f}`, `central_${f}`, `erp_${f}`]), 'differences'];
+    const header = ['storeId', 'businessDate', 'status', ...FIGURES.flatMap(([f]) => [`store_${f}`, `central_${f}`, `erp_${f}`]), 'differences', 'countedCash'];
+    // The drawer count in minor units, like the other figures: method, counted, tendered, difference.
+    const counted = (r) => (r.countedCash ?? []).map((c) => `${c.method}: counted ${c.counted}, tendered ${c.expected}, difference ${c.difference}`).join(' | ');
     const lines = shown.map((r) =>
-      [r.storeId, r.businessDate, r.status, ...FIGURES.flatMap(([f]) => [r.store ? r.store[f] : '', r.central[f], r.erp[f]]), r.differences.map((d) => `${d.kind}: ${d.message}`).join(' | ')]
+      [r.storeId, r.businessDate, r.status, ...FIGURES.flatMap(([f]) => [r.store ? r.store[f] : '', r.central[f], r.erp[f]]), r.differences.map((d) => `${d.kind}: ${d.message}`).join(' | '), counted(r)]
         .map(csvCell)
         .join(','),
     );
