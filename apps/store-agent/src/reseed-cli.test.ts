@@ -105,6 +105,20 @@ describe('re-seeding a till', { timeout: 60_000 }, () => {
     }
   });
 
+  it('is refused while an agent has the database open, however it was started (no agent-api.json)', async () => {
+    const { dir } = await till(1, 1);
+    const open = createAgent({ dataDir: dir, log: silentLogger, env: {} }); // as the desktop app holds it
+    try {
+      const r = await run(['reseed', '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('the agent is running on');
+      expect(kept(dir)).toEqual([]);
+    } finally {
+      await open.stop();
+    }
+    expect((await run(['reseed', '--data-dir', dir])).code).toBe(0);
+  });
+
   it('enroll on a folder that holds a till asks for --reseed and checks it before spending the code', async () => {
     const central = await enrolServer();
     const { dir } = await till(2, 0);

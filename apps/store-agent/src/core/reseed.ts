@@ -30,18 +30,37 @@ export class ReseedRefused extends Error {
   }
 }
 
-/** Read straight from the SQLite file (the agent must not be running); null when the folder holds no database. */
+/** The agent (CLI service, desktop app) holds its database open while it runs: re-seeding then is refused. */
+export class AgentRunning extends Error {}
+
+/**
+ * Read straight from the SQLite file under an exclusive lock taken without waiting: a running agent keeps the
+ * file open (WAL), so the lock is refused while it runs, whichever way it was started. Null when the folder holds
+ * no database.
+ */
 function readOld(dataDir: string): OldState | null {
   const file = dbPath(dataDir);
   if (!existsSync(file)) return null;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new Database(file, { fileMustExist: true });
   try {
-    const s = db.prepare('SELECT store_id AS storeId, device_id AS deviceId, last_seq AS lastSeq, acked_seq AS ackedSeq, last_hlc AS lastHlc FROM sync_state WHERE id = 1').get() as
-      | { storeId: string; deviceId: string; lastSeq: number; ackedSeq: number; lastHlc: string | null }
-      | undefined;
-    if (!s) return null;
-    const p = db.prepare('SELECT count(*) AS count, min(seq) AS firstSeq, max(seq) AS lastSeq, min(created_at) AS oldestAt FROM outbox WHERE seq > ?').get(s.ackedSeq) as Unacknowledged;
-    return { storeId: s.storeId, deviceId: s.deviceId, ackedSeq: s.ackedSeq, lastHlc: s.lastHlc, pending: p };
+    db.pragma('busy_timeout = 0');
+    db.pragma('locking_mode = EXCLUSIVE');
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new AgentRunning(`the agent is running on ${dataDir} (its database is open); stop it first`);
+      throw e;
+    }
+    try {
+      const s = db.prepare('SELECT store_id AS storeId, device_id AS deviceId, last_seq AS lastSeq, acked_seq AS ackedSeq, last_hlc AS lastHlc FROM sync_state WHERE id = 1').get() as
+        | { storeId: string; deviceId: string; lastSeq: number; ackedSeq: number; lastHlc: string | null }
+        | undefined;
+      if (!s) return null;
+      const p = db.prepare('SELECT count(*) AS count, min(seq) AS firstSeq, max(seq) AS lastSeq, min(created_at) AS oldestAt FROM outbox WHERE seq > ?').get(s.ackedSeq) as Unacknowledged;
+      return { storeId: s.storeId, deviceId: s.deviceId, ackedSeq: s.ackedSeq, lastHlc: s.lastHlc, pending: p };
+    } finally {
+      db.exec('ROLLBACK');
+    }
   } finally {
     db.close();
   }
@@ -61,6 +80,7 @@ export function checkReseed(dataDir: string, force: boolean): OldState | null {
   try {
     old = readOld(dataDir);
   } catch (e) {
+    if (e instanceof AgentRunning) throw new ReseedRefused(e.message, null);
     if (force) return null;
     throw new ReseedRefused(`the till's database ${dbPath(dataDir)} cannot be read (${(e as Error).message}); pass --force to replace it anyway (it is kept beside)`, null);
   }
