@@ -29,7 +29,8 @@ describe('fault proxy', () => {
     const port = (http.address() as { port: number }).port;
     const proxy = await startFaultProxy(port);
     const client = io(proxy.url, { transports: ['websocket'], reconnection: false, forceNew: true });
-    cleanup.push(() => new Promise<void>((r) => server.close(() => r())), () => proxy.close(), () => void client.close());
+    // The callback (not the returned promise) says the HTTP server has closed.
+    cleanup.push(() => new Promise<void>((r) => void server.close(() => r())), () => proxy.close(), () => void client.close());
     await new Promise<void>((r) => client.once('connect', () => r()));
     return { proxy, client, got, server };
   }

@@ -1,20 +1,7 @@
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 
-/** A TCP port free on loopback right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr && typeof addr === 'object') {
-        const { port } = addr;
-        srv.close(() => resolve(port));
-      } else reject(new Error('no port'));
-    });
-  });
-}
+// One copy of freePort: central's (its embedded PostgreSQL picks its port with it).
+export { freePort } from '../../apps/central/src/platform/net.js';
 
 /** Starts `server` on a port the OS picks on loopback and answers that port (the test proxies listen this way). */
 export async function listenOnLoopback(server: Server): Promise<number> {

@@ -1,22 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HybridClock } from '@outpost/shared';
-import { alertRoutes } from './alerts/routes.js';
-import { importRejectionRoutes } from './imports/routes.js';
-import { conflictRoutes } from './inventory/conflicts-routes.js';
-import { deviceRoutes } from './fleet/devices-routes.js';
-import { enrollRoutes } from './fleet/enroll-routes.js';
-import { erpRoutes } from './erp/routes.js';
-import { eventRoutes } from './sync/events-routes.js';
-import { inventoryRoutes } from './inventory/inventory-routes.js';
-import { itemRoutes } from './commands/items-routes.js';
-import { quarantineRoutes } from './sync/quarantine-routes.js';
-import { receiptRoutes } from './inventory/receipts-routes.js';
-import { reconciliationRoutes } from './erp/reconciliation-routes.js';
-import { reportRoutes } from './reports/routes.js';
-import { reservationRoutes } from './reservations/routes.js';
-import { tokenRoutes } from './access/routes.js';
-import { webhookRoutes } from './reservations/webhook-routes.js';
-import { storeRoutes } from './fleet/stores-routes.js';
+import { alertRoutes } from './alerts/index.js';
+import { importRejectionRoutes } from './imports/index.js';
+import { conflictRoutes, inventoryRoutes, receiptRoutes } from './inventory/index.js';
+import { deviceRoutes, enrollRoutes, storeRoutes } from './fleet/index.js';
+import { erpRoutes, reconciliationRoutes } from './erp/index.js';
+import { eventRoutes, quarantineRoutes } from './sync/index.js';
+import { itemRoutes } from './commands/index.js';
+import { reportRoutes } from './reports/index.js';
+import { reservationRoutes, webhookRoutes } from './reservations/index.js';
+import { tokenRoutes } from './access/index.js';
 
 export interface ApiOptions {
   /** Central's hybrid clock (one per app instance): stamps receipts booked here. */

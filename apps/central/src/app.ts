@@ -5,28 +5,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { edgeErrorOptions, type HybridClock, type SyncLimits } from '@outpost/shared';
-import { createCentralClock } from './platform/central-clock.js';
-import type { Database } from './platform/db/database.js';
-import { noFaults, type Faults } from './platform/faults.js';
-import { installErrorHandlers } from './platform/http/errors.js';
-import { allObservers, httpLoggingOptions, ingestLogObserver, installCorrelationHeader } from './platform/logging.js';
-import { dbPlugin } from './platform/db/plugin.js';
-import { accessPlugin } from './access/plugin.js';
-import type { RateLimitSettings } from './access/limits.js';
-import type { TlsMaterial } from './platform/http/tls.js';
-import { erpPlugin } from './erp/plugin.js';
-import { defaultErpSettings, type ErpSettings } from './erp/settings.js';
-import { metricsPlugin } from './platform/metrics.js';
-import { realtimePlugin } from './sync/plugin.js';
-import { reservationsPlugin } from './reservations/plugin.js';
-import { defaultReservationSettings, type ReservationSettings } from './reservations/settings.js';
-import { alertsPlugin } from './alerts/plugin.js';
-import { defaultAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { CENTRAL_VERSION, createCentralClock, type Database, dbPlugin, type Faults, httpLoggingOptions, installCorrelationHeader, installErrorHandlers, noFaults, type TlsMaterial } from './platform/index.js';
+import { allObservers, ingestLogObserver, realtimePlugin } from './sync/index.js';
+import { accessPlugin, type RateLimitSettings } from './access/index.js';
+import { defaultErpSettings, erpPlugin, type ErpSettings } from './erp/index.js';
+import { healthRoutes, metricsPlugin, metricsRoutes } from './monitoring/index.js';
+import { defaultReservationSettings, type ReservationSettings, reservationsPlugin } from './reservations/index.js';
+import { type AlertSettings, alertsPlugin, defaultAlertSettings } from './alerts/index.js';
 import { apiRoutes } from './api.js';
-import { consoleRoutes } from './console/routes.js';
-import { healthRoutes } from './platform/health-routes.js';
-import { metricsRoutes } from './platform/metrics-routes.js';
-import { CENTRAL_VERSION } from './platform/version.js';
+import { consoleRoutes } from './console/index.js';
 
 export interface BuildAppOptions {
   /** An open database with migrations applied. */

@@ -1,10 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { versionLine } from '@outpost/shared';
 import { adminTokenNotice, ConfigError, defaultDataDir, loadAdminToken, parseStartArgs, readAdminToken } from './config.js';
-import { AppError } from './platform/app-error.js';
-import { openDatabase } from './platform/db/database.js';
-import { runMigrations } from './platform/db/migrate.js';
-import { createStore, issueEnrollmentCode } from './fleet/stores.js';
+import { AppError, openDatabase, runMigrations } from './platform/index.js';
+import { createStore, issueEnrollmentCode } from './fleet/index.js';
 import { startCentral } from './server.js';
 
 const USAGE = `Usage (each command has --help):

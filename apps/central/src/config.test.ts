@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminTokenNotice, ConfigError, limitsFromEnv, loadAdminToken, parseStartArgs, resolveAdminToken, socketBufferSize } from './config.js';
+import { adminTokenNotice, ConfigError, limitsFromEnv, loadAdminToken, parseStartArgs, resolveAdminToken } from './config.js';
+import { socketBufferSize } from './sync/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {

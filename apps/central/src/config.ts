@@ -3,13 +3,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { envInt, type Env, type SyncLimits } from '@outpost/shared';
-import { parseFaults, type FaultSpec } from './platform/faults.js';
-import { ErpConfigError, erpSettingsFromEnv, type ErpConnectorName, type ErpSettings } from './erp/settings.js';
-import { AlertConfigError, alertSettingsFromEnv, type AlertSettings } from './alerts/settings.js';
-import type { TlsFiles } from './platform/http/tls.js';
-import { rateLimitsFromEnv, type RateLimitSettings } from './access/limits.js';
-import { MappingError, parseMapping } from './erp/connectors/tryton/mapping.js';
-import { ReservationConfigError, reservationSettingsFromEnv, type ReservationSettings } from './reservations/settings.js';
+import { type FaultSpec, parseFaults, type TlsFiles } from './platform/index.js';
+import { ErpConfigError, type ErpConnectorName, type ErpSettings, erpSettingsFromEnv, MappingError, parseMapping } from './erp/index.js';
+import { AlertConfigError, type AlertSettings, alertSettingsFromEnv } from './alerts/index.js';
+import { type RateLimitSettings, rateLimitsFromEnv } from './access/index.js';
+import { ReservationConfigError, type ReservationSettings, reservationSettingsFromEnv } from './reservations/index.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
 export interface CentralConfig {
@@ -198,9 +196,4 @@ export function readAdminToken(env: Env, dataDir: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** socket.io's frame limit sits well above the batch bound, so an oversize batch gets an app-level refusal. */
-export function socketBufferSize(limits: SyncLimits): number {
-  return limits.maxBatchBytes * 4 + 64 * 1024;
 }

@@ -1,15 +1,11 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { SyncLimits } from '@outpost/shared';
 import { buildApp } from './app.js';
-import { openDatabase } from './platform/db/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle } from './platform/db/embedded.js';
-import { runMigrations } from './platform/db/migrate.js';
-import { createFaults, noFaultSpec, type FaultSpec } from './platform/faults.js';
-import type { ReservationSettings } from './reservations/settings.js';
-import type { ErpSettings } from './erp/settings.js';
-import type { AlertSettings } from './alerts/settings.js';
-import type { RateLimitSettings } from './access/limits.js';
-import { readTlsFiles, watchTlsFiles, type TlsFiles } from './platform/http/tls.js';
+import { createFaults, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle, type FaultSpec, noFaultSpec, openDatabase, readTlsFiles, runMigrations, startEmbeddedPostgres, type TlsFiles, watchTlsFiles } from './platform/index.js';
+import type { ReservationSettings } from './reservations/index.js';
+import type { ErpSettings } from './erp/index.js';
+import type { AlertSettings } from './alerts/index.js';
+import type { RateLimitSettings } from './access/index.js';
 import type { Server as HttpsServer } from 'node:https';
 
 export interface StartCentralOptions {

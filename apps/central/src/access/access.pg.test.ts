@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../../test/support/http.js';
-import { startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
+import { startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../test/support/central.js';
 import type { Role } from './roles.js';
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'POST /api/v1/enroll', 'GET /', 'GET /console/*']);

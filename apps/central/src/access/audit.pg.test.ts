@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../../test/support/http.js';
-import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../test/support/central.js';
 
 interface Entry {
   seq: number;

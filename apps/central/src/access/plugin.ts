@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '@outpost/shared';
-import { authenticate, principalOf, routeName, sendAuthFailure } from '../platform/http/admin-auth.js';
+import { authenticate, principalOf, routeName, sendAuthFailure } from './admin-auth.js';
 import { appendAudit } from './audit-store.js';
 import { defaultRateLimits, makeLimiter, type Limiter, type RateLimitSettings, type Verdict } from './limits.js';
 import type { Access, Principal } from './roles.js';

@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_NAMESPACE, PROTOCOL_VERSION } from '@outpost/shared';
 import { request } from '../../../../test/support/http.js';
-import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../test/support/central.js';
 
 const LIMITS = { windowMs: 600_000, enrollPerAddress: 10, authFailuresPerAddress: 20, requestsPerToken: 1_000_000 };
 

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { uuidv7 } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
-import { sha256Hex } from '../platform/tokens.js';
+import { notFound, sha256Hex } from '../platform/index.js';
 import type { Principal, Role } from './roles.js';
 
 export interface ApiTokenInfo {

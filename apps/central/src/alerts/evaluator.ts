@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from '../platform/db/database.js';
+import { withTransaction } from '../platform/index.js';
 import type { ReconciliationCheck } from './reconciliation-check.js';
 import { diffAlerts, evaluateFleet } from './rules.js';
 import type { AlertSettings } from './settings.js';

@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import { centralApi } from '@outpost/shared';
-import { withTransaction } from '../platform/db/database.js';
-import { startPollLoop, type PollLoop } from '../reservations/poll-loop.js';
-import { retryDelayMs, signBody } from '../reservations/webhook-signing.js';
+import { type PollLoop, retryDelayMs, signBody, startPollLoop, withTransaction } from '../platform/index.js';
 
 // Delivers alert open/close notices to the operator's webhook (Alertmanager-style receivers, chat bridges), signed
 // like the order-system webhook. In creation order, one at a time, by one node at a time (a transaction-scoped

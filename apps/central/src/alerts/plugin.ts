@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { startPollLoop, type PollLoop } from '../reservations/poll-loop.js';
+import { type PollLoop, startPollLoop } from '../platform/index.js';
 import { evaluateAlertsOnce, type EvaluatorDeps } from './evaluator.js';
 import { createReconciliationCheck } from './reconciliation-check.js';
 import { startAlertNotifier } from './notifier.js';

@@ -1,6 +1,5 @@
-import type { Queryable } from '../platform/db/database.js';
-import type { ErpConnector } from '../erp/connector.js';
-import { reconcileStoreDay } from '../erp/reconciliation.js';
+import type { Queryable } from '../platform/index.js';
+import { type ErpConnector, reconcileStoreDay } from '../erp/index.js';
 
 /**
  * The reconciliation_difference alert's input: the store-days closed in the last few days whose store, central and

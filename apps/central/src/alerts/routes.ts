@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 import { listAlerts } from './store.js';
 
 /** `GET /alerts`: what needs an operator now (or, with state=closed, what did), critical first, oldest first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { toNumber, type Queryable } from '../platform/db/database.js';
-import { openImportRejections } from '../imports/store.js';
+import { type Queryable, toNumber } from '../platform/index.js';
+import { openImportRejections } from '../imports/index.js';
 import type { AlertCondition, FleetSnapshot, OpenAlert, StoreSnapshot } from './rules.js';
 
 // SQL of the alerts capability: the fleet snapshot the rules read (a handful of set-based queries, whatever the

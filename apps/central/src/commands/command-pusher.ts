@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { commandsAckSchema, formatZodError, seedAckSchema, type RawCommand, type Seed } from '@outpost/shared';
 import { pendingCommands } from './command-stream.js';
-import { recordAppliedCommands } from '../fleet/devices.js';
+import { recordAppliedCommands } from '../fleet/index.js';
 
 export interface PusherLog {
   info(obj: object, msg: string): void;

@@ -1,8 +1,7 @@
 import { COMMAND_PAYLOADS, formatZodError, uuidv7, type CommandPayloadMap, type CommandType, type RawCommand } from '@outpost/shared';
 import type { z } from 'zod';
-import { COMMANDS_CHANNEL } from '../platform/channels.js';
+import { COMMANDS_CHANNEL, type Queryable, toNumber, withTransaction } from '../platform/index.js';
 import type pg from 'pg';
-import { toNumber, withTransaction, type Queryable } from '../platform/db/database.js';
 
 export class InvalidCommandError extends Error {}
 

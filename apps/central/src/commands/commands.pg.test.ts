@@ -3,8 +3,8 @@ import { commandsMessageSchema, parseCommandPayload, type RawCommand } from '@ou
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { appendCommand, CommandNotices } from './command-stream.js';
-import { withTransaction } from '../platform/db/database.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { withTransaction } from '../platform/index.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 interface DeviceRow {
   appliedCommandSeq: number;

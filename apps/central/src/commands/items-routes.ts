@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { getItem, upsertItem } from './items.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(

@@ -1,9 +1,8 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { uuidv7, type centralApi } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
+import { notFound, toNumber } from '../platform/index.js';
 import { appendCommand, withCommands } from './command-stream.js';
-import { toNumber } from '../platform/db/database.js';
 
 type Item = z.infer<typeof centralApi.itemSchema>;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../../test/support/http.js';
-import { startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
+import { startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../test/support/central.js';
 
 /**
  * Routes anyone may call. Everything else central registers needs the admin token: the test walks the route

@@ -4,7 +4,7 @@ import { extname, join, relative, sep } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, errorBodySchema } from '@outpost/shared';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 const CONSOLE_DIR = join(import.meta.dirname, 'page');
 

@@ -1,4 +1,4 @@
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import { type Queryable, toNumber } from '../platform/index.js';
 import type { ErpDocument } from './connector.js';
 
 // The worker's side of the outbox: a store is claimed with a lease (SKIP LOCKED, so nodes never wait on each

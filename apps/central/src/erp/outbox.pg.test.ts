@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloadMap } from '@outpost/shared';
-import { withTransaction, type Database } from '../platform/db/database.js';
-import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
+import { type Database, withTransaction } from '../platform/index.js';
+import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import { cutDaySummary, dueSummaryDays } from './outbox.js';
 import { listPostings } from './postings-store.js';
 import { putStoreSettings } from './store-settings.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // The transactional outbox at ingest: postings are written by the real ingest function in the batch's own
 // transaction, each event is covered once, a resent batch writes nothing, and summary mode waits for the close.

@@ -1,5 +1,5 @@
 import { uuidv7, type EventEnvelope } from '@outpost/shared';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import { type Queryable, toNumber } from '../platform/index.js';
 import type { ErpDocument } from './connector.js';
 import { daySummaries, documentOf, summarised, type PostingMode } from './documents.js';
 

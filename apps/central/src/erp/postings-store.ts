@@ -1,5 +1,4 @@
-import { AppError, notFound } from '../platform/app-error.js';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import { AppError, notFound, type Queryable, toNumber } from '../platform/index.js';
 import type { ErpDocument } from './connector.js';
 
 // The postings as central IT sees them: a list by status and store, one posting, and replay.

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { reconciliationQuery, reconciliationResponse } from './api-schemas.js';
 import { reconcile } from './reconciliation.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 /** Per store and business day: the store's day close vs central vs the ERP, with every difference. */
 export const reconciliationRoutes: FastifyPluginAsyncZod = async (app) => {

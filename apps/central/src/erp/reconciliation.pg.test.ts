@@ -3,15 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import type { Database } from '../platform/db/database.js';
+import type { Database } from '../platform/index.js';
 import { createLedgerConnector } from './connectors/ledger.js';
 import { countByStatus } from './postings-store.js';
 import { defaultErpWorkerSettings } from './settings.js';
 import { createWebhookConnector } from './connectors/webhook.js';
 import { startErpWorker, type ErpWorker } from './worker.js';
-import { createDevice, createStore, hlcAt, makeEvent, sale, send } from '../testing/inventory-fixture.js';
+import { createDevice, createStore, hlcAt, makeEvent, sale, send } from '../../../../test/support/inventory-fixture.js';
 import { reconcileStoreDay } from './reconciliation.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // Reconciliation against ERPs that answer look-ups one by one (the webhook receiver's GET) and against the
 // ledger, which can also list what it holds for a day (so a document central never posted is named).

@@ -1,6 +1,5 @@
 import type { DayClosed, ReturnReceived, SaleCompleted } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
-import type { Queryable } from '../platform/db/database.js';
+import { notFound, type Queryable } from '../platform/index.js';
 import type { ErpConnector, ErpDocument } from './connector.js';
 import { coveredIds } from './documents.js';
 import { countedVsExpected, reconcileDay, type CentralDoc, type DayPosting, type DayReconciliation, type QuarantinedDoc } from './reconcile-rules.js';

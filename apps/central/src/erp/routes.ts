@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { notFound } from '../platform/app-error.js';
+import { notFound } from '../platform/index.js';
 import {
   balanceQuery,
   balanceResponse,
@@ -17,7 +17,7 @@ import {
 import { listLedger, trialBalance } from './connectors/ledger-queries.js';
 import { countByStatus, getPosting, listPostings, replayPosting } from './postings-store.js';
 import { getStoreSettings, putStoreSettings } from './store-settings.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 /** ERP posting (docs/erp.md): postings by status, replay, the ledger's books, per-store posting mode. */
 export const erpRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 import type { PostingMode } from './documents.js';
 
 // A store's posting settings (admin API): one document per sale, or one summary per business day.

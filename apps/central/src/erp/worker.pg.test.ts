@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { erpReceiver, type ErpReceiver } from '../../../../test/support/erp-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import type { Database } from '../platform/db/database.js';
-import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
+import type { Database } from '../platform/index.js';
+import { count, createDevice, createStore, hlcAt, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import type { ErpConnector } from './connector.js';
 import { createLedgerConnector } from './connectors/ledger.js';
 import { listLedger } from './connectors/ledger-queries.js';
@@ -11,7 +11,7 @@ import { countByStatus, listPostings, replayPosting } from './postings-store.js'
 import { defaultErpWorkerSettings, type ErpWorkerSettings } from './settings.js';
 import { createWebhookConnector } from './connectors/webhook.js';
 import { startErpWorker, type ErpWorker } from './worker.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // The posting worker against real connectors: the built-in ledger in the same PostgreSQL, and the webhook
 // connector against a real HTTP receiver that is stopped and started (the ERP down, then up).

@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import { uuidv7 } from '@outpost/shared';
-import { withTransaction } from '../platform/db/database.js';
-import { startPollLoop } from '../reservations/poll-loop.js';
-import { retryDelayMs } from '../reservations/webhook-signing.js';
+import { retryDelayMs, startPollLoop, withTransaction } from '../platform/index.js';
 import { CircuitBreaker, type CircuitSnapshot } from './circuit-breaker.js';
 import { claimStores, markDead, markPosted, markRetry, openPostings, releaseLease, renewLease, renewLeases, type OpenPosting } from './claims.js';
 import type { ErpConnector, PostOutcome } from './connector.js';

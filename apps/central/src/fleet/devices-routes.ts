@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { revokeDevice } from './stores.js';
 import { requestRotation } from './token-rotation.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 export const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { storableText } from '@outpost/shared';
-import { toNumber, withTransaction } from '../platform/db/database.js';
-import { sha256Hex } from '../platform/tokens.js';
+import { sha256Hex, toNumber, withTransaction } from '../platform/index.js';
 import { confirmToken } from './token-rotation.js';
 
 // What the socket gateway reads and writes about a device. Token lookups go by hash: the token is never stored.

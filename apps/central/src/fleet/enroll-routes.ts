@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi, errorBodySchema } from '@outpost/shared';
 import { enrollDevice } from './stores.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 /** POST /enroll: the one route an agent calls with an enrolment code instead of the admin token. */
 export const enrollRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { AppError } from '../platform/app-error.js';
-import { toIso, toNumber } from '../platform/db/database.js';
+import { AppError, toIso, toNumber } from '../platform/index.js';
 
 type StoreStatus = z.infer<typeof centralApi.storeStatusSchema>;
 type StoresQuery = z.infer<typeof centralApi.storesQuery>;

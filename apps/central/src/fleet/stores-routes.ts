@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { fleetSummary, listStores } from './fleet.js';
 import { createStore, issueEnrollmentCode } from './stores.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 export const storeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(

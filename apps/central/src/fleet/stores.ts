@@ -1,9 +1,6 @@
 import type pg from 'pg';
 import { uuidv7 } from '@outpost/shared';
-import { AppError, notFound } from '../platform/app-error.js';
-import { REVOKED_CHANNEL } from '../platform/channels.js';
-import { withTransaction } from '../platform/db/database.js';
-import { newDeviceToken, newEnrollmentCode, normaliseEnrollmentCode, sha256Hex } from '../platform/tokens.js';
+import { AppError, newDeviceToken, newEnrollmentCode, normaliseEnrollmentCode, notFound, REVOKED_CHANNEL, sha256Hex, withTransaction } from '../platform/index.js';
 
 export const ENROLLMENT_CODE_TTL_DAYS = 7;
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tokenRotateSchema } from '@outpost/shared';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 type Answer = 'ack' | 'silent';
 

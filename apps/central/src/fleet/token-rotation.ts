@@ -1,8 +1,5 @@
 import type pg from 'pg';
-import { AppError, notFound } from '../platform/app-error.js';
-import { ROTATE_CHANNEL } from '../platform/channels.js';
-import { withTransaction } from '../platform/db/database.js';
-import { newDeviceToken, sha256Hex } from '../platform/tokens.js';
+import { AppError, newDeviceToken, notFound, ROTATE_CHANNEL, sha256Hex, withTransaction } from '../platform/index.js';
 
 // Device token rotation, in three steps that each leave the device able to connect:
 // 1. offer: a new token's hash goes to devices.next_token_hash; the handshake accepts either hash from now on.

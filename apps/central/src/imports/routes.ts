@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { centralApi } from '@outpost/shared';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 import { clearImportRejections, listImportRejections } from './store.js';
 
 const rejectionSchema = z.object({

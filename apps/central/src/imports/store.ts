@@ -1,5 +1,5 @@
 import { storableText, type ImportRejection } from '@outpost/shared';
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 
 // Till files rejected at the stores, as their agents reported them (issue 16).
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 
 /**
  * The conflict log (docs/rules.md: every rule that fires writes a record the console shows). Kinds:

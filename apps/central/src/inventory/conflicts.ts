@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { cursorParam } from '../platform/cursor.js';
+import { cursorParam } from '../platform/index.js';
 
 type Conflict = z.infer<typeof centralApi.conflictSchema>;
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { client } from '../../../../test/support/http.js';
-import { startTestCentral, type TestCentral } from '../testing/harness.js';
-import { count, createDevice, hlcAt, makeEvent, ret, sale, send } from '../testing/inventory-fixture.js';
+import { startTestCentral, type TestCentral } from '../../../../test/support/central.js';
+import { count, createDevice, hlcAt, makeEvent, ret, sale, send } from '../../../../test/support/inventory-fixture.js';
 
 // The HTTP edge of issue 3: receipts, inventory, counts and conflicts through a real central.
 

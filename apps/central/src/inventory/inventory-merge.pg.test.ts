@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { countsOf, HybridClock, movementsOf, replaySku, type EventEnvelope, type Movement } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
+import type { Database } from '../platform/index.js';
 import { bookReceipt, receiptSourceId } from './receipts.js';
-import { adjust, count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, ret, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { adjust, count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, ret, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // Property (docs/rules.md "central inventory equals a replay of the events"): whatever the arrival order across
 // devices and central, with resends and overlapping batches, central's incremental merge ends exactly where the

@@ -1,6 +1,6 @@
 import type { CountObservation } from '@outpost/shared';
 import type { ConflictRecord } from './conflict-log.js';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import { type Queryable, toNumber } from '../platform/index.js';
 import {
   compareCountKeys,
   distinctCounts,

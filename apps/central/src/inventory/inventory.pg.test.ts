@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countsOf, HybridClock, movementsOf, replaySku, type EventEnvelope, type Movement } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
+import { createCentralClock, type Database } from '../platform/index.js';
 import { bookReceipt, receiptSourceId } from './receipts.js';
-import { createCentralClock } from '../platform/central-clock.js';
 import { listConflicts } from './conflicts.js';
 import { listCounts } from './inventory.js';
 import {
@@ -17,8 +16,8 @@ import {
   sale,
   send,
   type TestDevice,
-} from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+} from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // Scenario tests of the merge rules (docs/rules.md R1, R3, R7) through the real ingest function on real PostgreSQL.
 

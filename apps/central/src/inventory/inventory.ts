@@ -1,9 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { available, type centralApi } from '@outpost/shared';
-import { AppError } from '../platform/app-error.js';
-import { toNumber } from '../platform/db/database.js';
-import { decodeKeyCursor, encodeKeyCursor } from '../platform/key-cursor.js';
+import { AppError, decodeKeyCursor, encodeKeyCursor, toNumber } from '../platform/index.js';
 
 type InventoryRow = z.infer<typeof centralApi.inventoryRowSchema>;
 type CountItem = z.infer<typeof centralApi.inventoryCountSchema>;

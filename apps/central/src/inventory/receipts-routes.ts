@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi, type HybridClock } from '@outpost/shared';
 import { bookReceipt } from './receipts.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 export interface ReceiptRoutesOptions {
   clock: HybridClock;

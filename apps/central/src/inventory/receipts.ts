@@ -1,10 +1,8 @@
 import type pg from 'pg';
 import { CURRENT_COMMAND_VERSION, uuidv7, type HybridClock } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
-import { appendCommand, withCommands } from '../commands/command-stream.js';
-import { toNumber } from '../platform/db/database.js';
+import { notFound, stampAfterStore, toNumber } from '../platform/index.js';
+import { appendCommand, withCommands } from '../commands/index.js';
 import { applyMovements, lockInventory } from './inventory-store.js';
-import { stampAfterStore } from '../platform/central-clock.js';
 import type { StoredMovement } from './inventory-rules.js';
 
 export interface ReceiptInput {

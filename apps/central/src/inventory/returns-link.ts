@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@outpost/shared';
 import type { ConflictRecord } from './conflict-log.js';
-import type { Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
 
 // R7: a return may name a sale central has not seen yet (offline till, another device). It is stored anyway and
 // flagged; when the sale arrives, the return is linked and the conflict log says so.

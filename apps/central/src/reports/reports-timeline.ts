@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { EVENT_COLUMNS, storedEventOf, type EventRow } from '../sync/events.js';
+import { EVENT_COLUMNS, type EventRow, storedEventOf } from '../sync/index.js';
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
 

@@ -1,4 +1,4 @@
-import { AppError } from '../platform/app-error.js';
+import { AppError } from '../platform/index.js';
 
 /** The longest span a day-based report covers in one request: a year, so one query stays bounded. */
 export const MAX_REPORT_DAYS = 366;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from '../../../../test/support/http.js';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
-import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../test/support/central.js';
 
 interface Page<T> {
   items: T[];

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { decodeKeyCursor, encodeKeyCursor } from '../platform/key-cursor.js';
+import { decodeKeyCursor, encodeKeyCursor } from '../platform/index.js';
 import { reportDays } from './reports-window.js';
 
 // Operational reports for central IT (issue 7), aggregated over the tables ingest already fills. Each report is a

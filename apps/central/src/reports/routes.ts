@@ -4,7 +4,7 @@ import { centralApi } from '@outpost/shared';
 import { countVariance, ingestRate, returnsByReason, salesByDay, syncLag, type Page } from './reports.js';
 import { toCsv } from './reports-csv.js';
 import { storeTimeline } from './reports-timeline.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 const CSV_NOTE = ' `format=csv` answers the same page as text/csv; the next cursor is then in the `x-next-cursor` header.';
 

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { canTransition } from '@outpost/shared';
-import { AppError, notFound } from '../platform/app-error.js';
-import { appendCommand, withCommands, type CommandNotices } from '../commands/command-stream.js';
-import { withTransaction, type Queryable } from '../platform/db/database.js';
-import { lockInventory } from '../inventory/inventory-store.js';
-import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import { AppError, notFound, type Queryable, withTransaction } from '../platform/index.js';
+import { appendCommand, type CommandNotices, withCommands } from '../commands/index.js';
+import { lockInventory } from '../inventory/index.js';
+import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import type { ReservationSettings } from './settings.js';
 
 // Transitions decided at central: cancel (order system), expire (sweeper), delivered (the store's ack).

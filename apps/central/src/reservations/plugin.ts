@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { PollLoop } from './poll-loop.js';
+import type { PollLoop } from '../platform/index.js';
 import type { ReservationSettings } from './settings.js';
 import { startReservationSweeper } from './sweeper.js';
 import { startWebhookWorker } from './webhook-worker.js';

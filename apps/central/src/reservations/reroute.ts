@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { available, chooseRerouteStore } from '@outpost/shared';
-import { writeConflicts } from '../inventory/conflict-log.js';
-import { withCommands } from '../commands/command-stream.js';
-import { toNumber, withTransaction } from '../platform/db/database.js';
+import { writeConflicts } from '../inventory/index.js';
+import { withCommands } from '../commands/index.js';
+import { toNumber, withTransaction } from '../platform/index.js';
 import { closeReservation } from './lifecycle.js';
-import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import { reserveInTx } from './reserve.js';
 import type { ReservationSettings } from './settings.js';
 

@@ -7,10 +7,11 @@ import {
   type PickConfirmed,
   type PickupCompleted,
 } from '@outpost/shared';
-import { appendCommand, type CommandNotices } from '../commands/command-stream.js';
-import type { ConflictRecord } from '../inventory/conflict-log.js';
-import { toNumber, type Queryable } from '../platform/db/database.js';
-import { loadReservation, selectReservations, writeTransition, type ReservationRow } from './reservation-store.js';
+import { appendCommand, type CommandNotices } from '../commands/index.js';
+import type { ConflictRecord } from '../inventory/index.js';
+import { type Queryable, toNumber } from '../platform/index.js';
+import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import type { ReservationSettings } from './settings.js';
 
 // What store events do to reservations, inside the ingest transaction (R4, R5). The physical fact always stands:

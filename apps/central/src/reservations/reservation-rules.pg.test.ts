@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HybridClock, type centralApi } from '@outpost/shared';
-import type { Database } from '../platform/db/database.js';
-import { bookReceipt } from '../inventory/receipts.js';
-import { createDevice, createStore, hlcAt, makeEvent, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
+import type { Database } from '../platform/index.js';
+import { bookReceipt } from '../inventory/index.js';
+import { createDevice, createStore, hlcAt, makeEvent, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
 import { cancelReservation, markDeliveredUpTo } from './lifecycle.js';
 import { rerouteDue } from './reroute.js';
 import { loadReservation, viewOf } from './reservation-store.js';
 import { createReservation } from './reserve.js';
 import { defaultReservationSettings, type ReservationSettings } from './settings.js';
 import { claimDue } from './webhook-outbox.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 
 // R4 and R5 through the real ingest transaction (the socket gateway calls the same function), on a fresh
 // database per test. The webhook is on (a URL that is never called here) so the outbox rows can be checked.

@@ -1,6 +1,7 @@
 import { heldDelta, type centralApi, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import { toNumber, type Queryable } from '../platform/db/database.js';
+import type { Queryable } from '../platform/index.js';
+import { fromDb, RESERVATION_COLUMNS, type DbRow, type ReservationRow } from './reservation-row.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 
 // The SQL edge of reservations: reading rows and writing transitions. Lock order, everywhere: the inventory rows
@@ -8,68 +9,6 @@ import { enqueueWebhook } from './webhook-outbox.js';
 // sweeper and ingest can never deadlock each other.
 
 export type ReservationView = z.infer<typeof centralApi.reservationSchema>;
-
-export interface ReservationRow {
-  id: number;
-  storeId: string;
-  reservationId: string;
-  orderId: string;
-  status: ReservationStatus;
-  lines: ReservationLine[];
-  allowReroute: boolean;
-  expiresAt: Date;
-  commandSeq: number;
-  version: number;
-  reroutedFrom: string | null;
-  reroutedTo: string | null;
-  rerouteTried: boolean;
-  correlationId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-interface DbRow {
-  id: string;
-  store_id: string;
-  reservation_id: string;
-  order_id: string;
-  status: ReservationStatus;
-  lines: ReservationLine[];
-  allow_reroute: boolean;
-  expires_at: Date;
-  command_seq: string;
-  version: number;
-  rerouted_from: string | null;
-  rerouted_to: string | null;
-  reroute_tried: boolean;
-  correlation_id: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export const RESERVATION_COLUMNS = `id, store_id, reservation_id, order_id, status, lines, allow_reroute, expires_at, command_seq, version,
-  rerouted_from, rerouted_to, reroute_tried, correlation_id, created_at, updated_at`;
-
-export function fromDb(r: DbRow): ReservationRow {
-  return {
-    id: toNumber(r.id),
-    storeId: r.store_id,
-    reservationId: r.reservation_id,
-    orderId: r.order_id,
-    status: r.status,
-    lines: r.lines,
-    allowReroute: r.allow_reroute,
-    expiresAt: r.expires_at,
-    commandSeq: toNumber(r.command_seq),
-    version: r.version,
-    reroutedFrom: r.rerouted_from,
-    reroutedTo: r.rerouted_to,
-    rerouteTried: r.reroute_tried,
-    correlationId: r.correlation_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 export async function selectReservations(q: Queryable, where: string, params: unknown[], suffix = ''): Promise<ReservationRow[]> {
   const r = await q.query<DbRow>(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE ${where} ${suffix}`, params);

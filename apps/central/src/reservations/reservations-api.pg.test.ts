@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { centralApi } from '@outpost/shared';
 import type { z } from 'zod';
 import { waitFor } from '../../../../test/support/wait.js';
-import { startTestCentral, type TestCentral } from '../testing/harness.js';
+import { startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 type Reservation = z.infer<typeof centralApi.reservationSchema>;
 type InventoryRow = z.infer<typeof centralApi.inventoryRowSchema>;

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { available, uuidv7, type ReservationLine } from '@outpost/shared';
-import { AppError, notFound } from '../platform/app-error.js';
-import { appendCommand, withCommands, type CommandNotices } from '../commands/command-stream.js';
-import { toNumber, type Queryable } from '../platform/db/database.js';
-import { selectReservations, type ReservationRow } from './reservation-store.js';
+import { AppError, notFound, type Queryable, toNumber } from '../platform/index.js';
+import { appendCommand, type CommandNotices, withCommands } from '../commands/index.js';
+import { selectReservations } from './reservation-store.js';
+import type { ReservationRow } from './reservation-row.js';
 import type { ReservationSettings } from './settings.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 

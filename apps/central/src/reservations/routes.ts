@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
-import { notFound } from '../platform/app-error.js';
+import { notFound } from '../platform/index.js';
 import { cancelReservation } from './lifecycle.js';
 import { loadReservation, viewOf } from './reservation-store.js';
 import { createReservation } from './reserve.js';
 import { listReservations } from './queries.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 const correlationHeader = (h: unknown): string | undefined => (typeof h === 'string' && h.length > 0 && h.length <= 128 ? h : undefined);
 

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { withTransaction } from '../platform/db/database.js';
+import { type PollLoop, startPollLoop, withTransaction } from '../platform/index.js';
 import { expireDue } from './lifecycle.js';
-import { startPollLoop, type PollLoop } from './poll-loop.js';
 import { finishPendingReroutes, rerouteDue } from './reroute.js';
 import { selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationSettings } from './settings.js';

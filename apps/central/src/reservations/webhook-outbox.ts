@@ -1,8 +1,7 @@
 import type { centralApi, ReservationStatus } from '@outpost/shared';
 import type { z } from 'zod';
-import { notFound, AppError } from '../platform/app-error.js';
-import { toNumber, type Queryable } from '../platform/db/database.js';
-import type { ReservationRow } from './reservation-store.js';
+import { AppError, notFound, type Queryable, toNumber } from '../platform/index.js';
+import type { ReservationRow } from './reservation-row.js';
 
 // The order-system webhook as a transactional outbox: a delivery row is written in the transaction that changes
 // the reservation, so a committed change is always announced and a rolled-back one never is.

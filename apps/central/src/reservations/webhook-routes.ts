@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { centralApi } from '@outpost/shared';
 import { listDeliveries, replayDelivery } from './webhook-outbox.js';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

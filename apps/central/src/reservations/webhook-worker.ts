@@ -1,9 +1,8 @@
 import type pg from 'pg';
 import { centralApi } from '@outpost/shared';
-import { startPollLoop, type PollLoop } from './poll-loop.js';
+import { type PollLoop, retryDelayMs, signBody, startPollLoop } from '../platform/index.js';
 import type { WebhookSettings } from './settings.js';
 import { claimDue, markDelivered, markFailedAttempt, type DueDelivery } from './webhook-outbox.js';
-import { retryDelayMs, signBody } from './webhook-signing.js';
 
 export interface WebhookWorkerDeps {
   pool: pg.Pool;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test/support/wait.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 import { createAdapterPool } from './adapter-pool.js';
 
 // The socket.io adapter pins a LISTEN client and, when its connection ends, takes another without releasing the

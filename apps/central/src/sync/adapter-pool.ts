@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { CONNECT_TIMEOUT_MS, guardPool } from '../platform/db/database.js';
+import { CONNECT_TIMEOUT_MS, guardPool } from '../platform/index.js';
 
 /**
  * The pool handed to @socket.io/postgres-adapter. The adapter pins one client for LISTEN and, when that

@@ -138,3 +138,8 @@ export function classifyBatch(elements: readonly unknown[], firstSeq: number, sk
   }
   return { kind: 'ok', valid, quarantined };
 }
+
+/** socket.io's frame limit sits well above the batch bound, so an oversize batch gets an app-level refusal. */
+export function socketBufferSize(limits: SyncLimits): number {
+  return limits.maxBatchBytes * 4 + 64 * 1024;
+}

@@ -1,12 +1,8 @@
 import { countsOf, movementsOf, type EventEnvelope } from '@outpost/shared';
-import { writeConflicts, type ConflictRecord } from '../inventory/conflict-log.js';
-import type { Queryable } from '../platform/db/database.js';
-import { applyCounts, applyMovements, lockInventory } from '../inventory/inventory-store.js';
-import type { StoredMovement } from '../inventory/inventory-rules.js';
-import { linkReturns } from '../inventory/returns-link.js';
-import { applyReservationEvents, checkOversold, reservationSkus } from '../reservations/reservation-effects.js';
-import type { ReservationSettings } from '../reservations/settings.js';
-import type { CommandNotices } from '../commands/command-stream.js';
+import { applyCounts, applyMovements, type ConflictRecord, linkReturns, lockInventory, type StoredMovement, writeConflicts } from '../inventory/index.js';
+import type { Queryable } from '../platform/index.js';
+import { applyReservationEvents, checkOversold, type ReservationSettings, reservationSkus } from '../reservations/index.js';
+import type { CommandNotices } from '../commands/index.js';
 
 // What newly stored events do to central's picture (R3, R7, unknown skus), inside the ingest transaction.
 // Only events actually inserted reach here, so a resent batch changes nothing (R1).

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { centralApi } from '@outpost/shared';
-import { toNumber } from '../platform/db/database.js';
-import { cursorParam } from '../platform/cursor.js';
+import { cursorParam, toNumber } from '../platform/index.js';
 
 type StoredEvent = z.infer<typeof centralApi.storedEventSchema>;
 

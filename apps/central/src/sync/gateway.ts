@@ -19,19 +19,15 @@ import {
   type SyncLimits,
   TOKEN_ROTATE_PROTOCOL_VERSION,
 } from '@outpost/shared';
-import type { Faults } from '../platform/faults.js';
+import type { Faults } from '../platform/index.js';
 import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
-import { markDeliveredUpTo } from '../reservations/lifecycle.js';
-import type { ReservationSettings } from '../reservations/settings.js';
-import type { Limiter } from '../access/limits.js';
-import { findDeviceByToken, recordHello, recordSeen, recordStatus } from '../fleet/devices.js';
-import { recordImportRejections } from '../imports/store.js';
-import { createCommandPusher, type CommandPusher } from '../commands/command-pusher.js';
-import type { Presence } from '../fleet/presence.js';
+import { markDeliveredUpTo, type ReservationSettings } from '../reservations/index.js';
+import type { Limiter } from '../access/index.js';
+import { createTokenRotator, findDeviceByToken, type Presence, recordHello, recordSeen, recordStatus, rotationDue, type TokenRotator } from '../fleet/index.js';
+import { recordImportRejections } from '../imports/index.js';
+import { type CommandPusher, createCommandPusher } from '../commands/index.js';
 import { createSerialQueue } from './serial-queue.js';
 import { readStoreSeed } from './store-seed.js';
-import { rotationDue } from '../fleet/token-rotation.js';
-import { createTokenRotator, type TokenRotator } from '../fleet/token-rotator.js';
 
 export interface GatewayLog {
   info(obj: object, msg: string): void;

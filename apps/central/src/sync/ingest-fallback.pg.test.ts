@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../platform/db/database.js';
-import { count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, sale, send, type TestDevice } from '../testing/inventory-fixture.js';
-import { openMigratedTestDatabase } from '../testing/test-database.js';
+import type { Database } from '../platform/index.js';
+import { count, createDevice, createStore, hlcAt, inventoryOf, makeEvent, sale, send, type TestDevice } from '../../../../test/support/inventory-fixture.js';
+import { openMigratedTestDatabase } from '../../../../test/support/central-database.js';
 import { isEventFailure } from './ingest-fallback.js';
 import { replayQuarantine } from './quarantine.js';
-import { defaultReservationSettings } from '../reservations/settings.js';
+import { defaultReservationSettings } from '../reservations/index.js';
 
 // Issue 11, case 3: one event the database cannot take must not refuse its batch forever (the agent resends it,
 // every later event of the store waits behind it). It is quarantined with the database's reason; the rest of

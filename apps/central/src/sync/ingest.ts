@@ -1,15 +1,14 @@
 import type pg from 'pg';
 import { refusal, SEQ_CONFLICT_PROTOCOL_VERSION, type BatchAck, type EventEnvelope, type SyncLimits } from '@outpost/shared';
 import { checkBatchBounds, checkSeq, classifyBatch, decodeBatchEvents, nextStoredSeq, type Connection, type QuarantineEntry } from './batch-rules.js';
-import { writeConflicts } from '../inventory/conflict-log.js';
+import { writeConflicts } from '../inventory/index.js';
 import { firstResendMismatch, resendMismatchesToQuarantine, restoredDeviceConflict, sortNotInserted, type HeldIds, type StoredAt } from './resend-rules.js';
-import { CommandNotices } from '../commands/command-stream.js';
-import { toNumber } from '../platform/db/database.js';
+import { CommandNotices } from '../commands/index.js';
+import { type Faults, toNumber } from '../platform/index.js';
 import { applyEventEffects } from './event-effects.js';
-import { writePostings } from '../erp/outbox.js';
+import { writePostings } from '../erp/index.js';
 import { isEventFailure, storeEventByEvent, type StoredPart } from './ingest-fallback.js';
-import type { Faults } from '../platform/faults.js';
-import { defaultReservationSettings, type ReservationSettings } from '../reservations/settings.js';
+import { defaultReservationSettings, type ReservationSettings } from '../reservations/index.js';
 
 export interface IngestDeps {
   pool: pg.Pool;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandsMessageSchema, type RawCommand } from '@outpost/shared';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 // Two central nodes in one process on one database: nothing is shared but PostgreSQL (no module-level state).
 describe('two central nodes on one database', () => {

@@ -2,15 +2,13 @@ import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
-import { COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL } from '../platform/channels.js';
-import { socketBufferSize } from '../config.js';
-import type { Faults } from '../platform/faults.js';
-import type { ReservationSettings } from '../reservations/settings.js';
+import { COMMANDS_CHANNEL, createNotificationListener, type Faults, REVOKED_CHANNEL, ROTATE_CHANNEL } from '../platform/index.js';
+import type { ReservationSettings } from '../reservations/index.js';
 import type { IngestObserver } from './ingest.js';
 import { createAdapterPool } from './adapter-pool.js';
 import { attachAgentGateway } from './gateway.js';
-import { createNotificationListener } from '../platform/notification-listener.js';
-import { createPresence, type Presence } from '../fleet/presence.js';
+import { socketBufferSize } from './batch-rules.js';
+import { createPresence, type Presence } from '../fleet/index.js';
 
 /** Server-side event one node sends every other node: "which devices do you hold a socket for?" */
 const PRESENCE_QUERY = 'outpost:presence';
@@ -104,8 +102,9 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
     app.addHook('preClose', async () => {
       // This node's sockets only: a plain disconnectSockets would now reach through the adapter to every node.
       agents.local.disconnectSockets(true);
+      // close() resolves once it has asked the HTTP server to close; its callback runs when that has closed.
       await new Promise<void>((resolve) => {
-        io.close(() => resolve());
+        void io.close(() => resolve());
       });
     });
     app.addHook('onClose', async () => {

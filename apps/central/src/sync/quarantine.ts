@@ -1,15 +1,13 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { parseEvent, type centralApi } from '@outpost/shared';
-import { AppError, notFound } from '../platform/app-error.js';
+import { AppError, cursorParam, notFound, toIso, toNumber } from '../platform/index.js';
 import { unstorableReason } from './batch-rules.js';
 import { failureReason, isEventFailure } from './ingest-fallback.js';
-import { withCommands } from '../commands/command-stream.js';
-import { toIso, toNumber } from '../platform/db/database.js';
-import { writePostings } from '../erp/outbox.js';
+import { withCommands } from '../commands/index.js';
+import { writePostings } from '../erp/index.js';
 import { applyEventEffects } from './event-effects.js';
-import type { ReservationSettings } from '../reservations/settings.js';
-import { cursorParam } from '../platform/cursor.js';
+import type { ReservationSettings } from '../reservations/index.js';
 
 type QuarantineItem = z.infer<typeof centralApi.quarantineItemSchema>;
 

@@ -1,5 +1,5 @@
 import { UUID_RE, type EventEnvelope } from '@outpost/shared';
-import type { ConflictRecord } from '../inventory/conflict-log.js';
+import type { ConflictRecord } from '../inventory/index.js';
 import type { Connection, QuarantineEntry } from './batch-rules.js';
 
 // What central does with a seq or an event id it has seen before, as plain functions over data; ingest.ts does the

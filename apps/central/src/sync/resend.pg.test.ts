@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 // Issue 11, cases 1 and 2 at central's edge: a seq is a duplicate only when it is the same event, and every seq
 // of a device is stored or quarantined, never neither.

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ReservationLine, ReservationStatus, Seed, SeedPick } from '@outpost/shared';
-import { toNumber, withTransaction } from '../platform/db/database.js';
+import { toNumber, withTransaction } from '../platform/index.js';
 
 /**
  * The picture a till that holds none gets before its command stream (`seed`, protocol v3): the item master, the

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { agentSocket, enrol, protocolVersion, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { agentSocket, enrol, protocolVersion, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 interface DeviceRow {
   deviceId: string;

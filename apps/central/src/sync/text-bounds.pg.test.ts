@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawAgent } from '../../../../test/support/raw-agent.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { enrol, startTestCentral, type TestCentral } from '../testing/harness.js';
+import { enrol, startTestCentral, type TestCentral } from '../../../../test/support/central.js';
 
 // Issue 11, case 7: a NUL or a lone surrogate in an item name, order id, receipt id or sku made PostgreSQL fail
 // the statement (a 500), or, in a text column, was stored altered to U+FFFD. Central answers 400 in the house

@@ -18,6 +18,7 @@ import type { AgentDb } from './db/open.js';
 import type { Statement } from 'better-sqlite3';
 import { outbox } from './db/schema.js';
 import type { LocalStock } from './stock.js';
+import type { SyncStateStore } from './state.js';
 
 export interface CaptureResult {
   eventId: string;
@@ -54,6 +55,8 @@ export function isStorageFull(e: unknown): e is Error {
 export interface CaptureDeps {
   adb: AgentDb;
   clock: HybridClock;
+  /** Writes the capture cursor (seq and stamp) in the capture's transaction. */
+  state: SyncStateStore;
   now: () => number;
   storeId: string;
   deviceId: string;
@@ -86,7 +89,6 @@ export class Capture {
     lastSeq: Statement<[], { lastSeq: number }>;
     insertOutbox: Statement<[number, string, string, string, string | null, string]>;
     insertKey: Statement<[string, string, string, number]>;
-    setCapture: Statement<[number, string]>;
     knownSkus: Statement<[string], { sku: string }>;
   };
 
@@ -97,7 +99,6 @@ export class Capture {
       lastSeq: db.prepare('SELECT last_seq AS lastSeq FROM sync_state WHERE id = 1'),
       insertOutbox: db.prepare('INSERT INTO outbox (seq, event_id, type, body, business_date, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       insertKey: db.prepare('INSERT INTO capture_keys (kind, doc_id, event_id, seq) VALUES (?, ?, ?, ?)'),
-      setCapture: db.prepare('UPDATE sync_state SET last_seq = ?, last_hlc = ? WHERE id = 1'),
       knownSkus: db.prepare('SELECT sku FROM items WHERE sku IN (SELECT value FROM json_each(?))'),
     };
   }
@@ -271,7 +272,7 @@ export class Capture {
         const businessDate = (payload as { businessDate?: string }).businessDate ?? null;
         q.insertOutbox.run(seq, eventId, type, JSON.stringify(envelope), businessDate, envelope.occurredAt);
         q.insertKey.run(kind, docId, eventId, seq);
-        q.setCapture.run(seq, hlc);
+        this.d.state.setCapture(seq, hlc);
         // Stock moves with the event in one transaction, derived by the same shared rules central uses.
         this.d.stock.record(movementsOf(parsed.value), countsOf(parsed.value), { capturedHere: true });
         opts.within?.();

@@ -102,7 +102,7 @@ export class CommandApplier {
   /** A fresh stamp from the agent clock, persisted so a restart never issues it again. */
   private stampNow(): string {
     const hlc = this.d.clock.tick();
-    this.d.adb.sqlite.prepare('UPDATE sync_state SET last_hlc = ? WHERE id = 1').run(hlc);
+    this.d.state.setLastHlc(hlc);
     return hlc;
   }
 
@@ -114,7 +114,7 @@ export class CommandApplier {
   private receiveStamp(hlc: string): void {
     try {
       const merged = this.d.clock.receive(hlc);
-      this.d.adb.sqlite.prepare('UPDATE sync_state SET last_hlc = ? WHERE id = 1').run(merged);
+      this.d.state.setLastHlc(merged);
     } catch (e) {
       this.d.log.warn('receipt stamp not merged into this clock', { hlc, error: String(e) });
     }

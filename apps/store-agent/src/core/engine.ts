@@ -93,6 +93,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       stock,
       adb,
       clock,
+      state,
       now: deviceClock.businessNow,
       storeId: enrolment.storeId,
       deviceId: enrolment.deviceId,

@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { agentApi, describeZodError, edgeErrorOptions, errorBody, limitSchema, skuSchema } from '@outpost/shared';
+import { agentApi, ApiError, describeZodError, edgeErrorOptions, errorBody, limitSchema, skuSchema } from '@outpost/shared';
 import { InvalidEventError, StorageFullError, type Capture, type CaptureResult } from './capture.js';
 import type { ItemRow } from './items.js';
 import type { Logger } from './log.js';
-import { PickError, type Picks } from './picks.js';
+import type { Picks } from './picks.js';
 import type { StockRow } from './stock.js';
 import { foreignOriginRefusal } from './origin-guard.js';
 import { registerUiRoutes, type DeviceInfo } from './ui-routes.js';
@@ -41,20 +41,9 @@ export function hostName(header: string | undefined): string {
   return h.split(':')[0] ?? '';
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-  }
-}
-
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new HttpError(400, 'validation_error', `invalid ${where}`, describeZodError(r.error));
+  if (!r.success) throw new ApiError(400, 'validation_error', `invalid ${where}`, describeZodError(r.error));
   return r.data;
 }
 
@@ -82,30 +71,30 @@ export function buildHttpBase(d: HttpBaseOptions): FastifyInstance {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      done(new HttpError(400, 'invalid_json', `body is not valid JSON: ${(e as Error).message}`), undefined);
+      done(new ApiError(400, 'invalid_json', `body is not valid JSON: ${(e as Error).message}`), undefined);
     }
   });
-  app.addContentTypeParser('*', (_req, _payload, done) => done(new HttpError(415, 'unsupported_media_type', 'only application/json bodies are accepted'), undefined));
+  app.addContentTypeParser('*', (_req, _payload, done) => done(new ApiError(415, 'unsupported_media_type', 'only application/json bodies are accepted'), undefined));
 
   app.addHook('onRequest', async (req) => {
     if (d.loopbackOnly) {
-      if (!isLoopbackHost(hostName(req.headers.host))) throw new HttpError(403, 'forbidden_host', 'requests must address this agent by a loopback name');
+      if (!isLoopbackHost(hostName(req.headers.host))) throw new ApiError(403, 'forbidden_host', 'requests must address this agent by a loopback name');
     } else if (req.url.startsWith('/api/')) {
       const given = req.headers['x-api-key'];
-      if (!d.apiKey || typeof given !== 'string' || !safeEqual(given, d.apiKey)) throw new HttpError(403, 'forbidden', 'a valid X-Api-Key header is required');
+      if (!d.apiKey || typeof given !== 'string' || !safeEqual(given, d.apiKey)) throw new ApiError(403, 'forbidden', 'a valid X-Api-Key header is required');
     }
     const foreign = foreignOriginRefusal({ method: req.method, host: req.headers.host, origin: header(req.headers.origin), secFetchSite: header(req.headers['sec-fetch-site']) });
-    if (foreign) throw new HttpError(403, 'forbidden_origin', foreign);
+    if (foreign) throw new ApiError(403, 'forbidden_origin', foreign);
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (hasBody && type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'only application/json bodies are accepted');
+    if (hasBody && type !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'only application/json bodies are accepted');
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    if (err instanceof HttpError) return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
+    // Every outcome the API names (edge refusals here, pick refusals, ...) is an ApiError with its status and code.
+    if (err instanceof ApiError) return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     // 507 Insufficient Storage: the till must not think a document it cannot save was taken.
     if (err instanceof StorageFullError) return reply.status(507).send(errorBody('disk_full', err.message, null));
-    if (err instanceof PickError) return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     if (err instanceof InvalidEventError) {
       d.log.error('capture built an invalid event', { error: err.message });
       return reply.status(422).send(errorBody('invalid_event', err.message, err.issues));

@@ -7,7 +7,7 @@ export { buildHttpApi, BODY_LIMIT } from './http-api.js';
 export { openAgentDb, type AgentDb } from './db/open.js';
 export { SyncStateStore } from './state.js';
 export { parseFaults, type Faults } from './faults.js';
-export { readEnrolment, writeEnrolment, settingsFromEnv, defaultDataDir, dbPath, agentJsonPath, type Enrolment, type Settings } from './config.js';
+export { readEnrolment, writeEnrolment, settingsFromEnv, defaultDataDir, dbPath, agentJsonPath, type Enrolment, type Env, type Settings } from './config.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
 export { runAgentService, type AgentService, type AgentServiceOptions } from './service.js';
 export { enrolDevice, type EnrolOptions } from './service-enrol.js';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { agentJsonPath, dbPath, type Enrolment } from './config.js';
 import { openAgentDb } from './db/open.js';
+import { SyncStateStore } from './state.js';
 
 /** What a till holds that central has not acknowledged: re-seeding would leave it behind. */
 export interface Unacknowledged {
@@ -117,9 +118,7 @@ export function reseedInPlace(dataDir: string, enrolment: Enrolment, opts: { for
   const keptAs = moveAside(dataDir, opts.now ?? new Date());
   const adb = openAgentDb(dbPath(dataDir));
   try {
-    adb.sqlite
-      .prepare('INSERT INTO sync_state (id, store_id, device_id, last_seq, acked_seq, last_hlc, seed_wanted) VALUES (1, ?, ?, ?, ?, ?, 1)')
-      .run(enrolment.storeId, enrolment.deviceId, old?.ackedSeq ?? 0, old?.ackedSeq ?? 0, old?.lastHlc ?? null);
+    new SyncStateStore(adb).createReseeded(enrolment.storeId, enrolment.deviceId, { seq: old?.ackedSeq ?? 0, lastHlc: old?.lastHlc ?? null });
   } finally {
     adb.close();
   }

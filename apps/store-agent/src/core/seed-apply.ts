@@ -42,7 +42,6 @@ export class SeedApplier {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       journal: db.prepare<[number, string]>(`INSERT INTO applied_commands (seq, command_id, type, outcome, applied_at) VALUES (?, NULL, 'seed', 'seeded', ?)`),
-      done: db.prepare<[number, number, string]>('UPDATE sync_state SET applied_command_seq = ?, seed_wanted = 0, seeded_at_seq = ?, seeded_at = ? WHERE id = 1'),
     };
   }
 
@@ -87,7 +86,7 @@ export class SeedApplier {
           this.q.pick.run(p.reservationId, p.orderId, p.status, JSON.stringify(p.lines), p.expiresAt, p.createdSeq, p.createdAt, p.correlationId, at);
         }
         if (seed.atSeq > 0) this.q.journal.run(seed.atSeq, at);
-        this.q.done.run(seed.atSeq, seed.atSeq, at);
+        state.setSeeded(seed.atSeq, at);
         log.info('store seed applied', { atSeq: seed.atSeq, items: seed.items.length, stock: seed.stock.length, picks: seed.picks.length, ownEventsReplayed: replayed });
         return { ok: true, appliedSeq: seed.atSeq };
       })

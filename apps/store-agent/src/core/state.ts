@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import type { AgentDb } from './db/open.js';
 import { syncState } from './db/schema.js';
@@ -6,9 +7,20 @@ export type SyncStateRow = typeof syncState.$inferSelect;
 
 const ROW = 1;
 
-/** The single sync_state row: identity and both cursors. */
+/** The single sync_state row: identity, both cursors and the clock. The only module that writes it. */
 export class SyncStateStore {
+  /** The writes of every capture and every clock stamp, prepared once (capture is the hot path). */
+  private hot: { capture: Statement<[number, string]>; lastHlc: Statement<[string]> } | null = null;
+
   constructor(private readonly adb: AgentDb) {}
+
+  private statements(): NonNullable<SyncStateStore['hot']> {
+    this.hot ??= {
+      capture: this.adb.sqlite.prepare('UPDATE sync_state SET last_seq = ?, last_hlc = ? WHERE id = 1'),
+      lastHlc: this.adb.sqlite.prepare('UPDATE sync_state SET last_hlc = ? WHERE id = 1'),
+    };
+    return this.hot;
+  }
 
   /**
    * Create the row at first start; an existing row keeps its cursors. A new row wants a seed: this till holds no
@@ -24,6 +36,19 @@ export class SyncStateStore {
       );
     }
     return row;
+  }
+
+  /**
+   * The row of a re-seeded till's new database: the same device, its numbering after what central acknowledged,
+   * its clock after the last stamp it issued, and a seed wanted.
+   */
+  createReseeded(storeId: string, deviceId: string, from: { seq: number; lastHlc: string | null }): void {
+    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId, lastSeq: from.seq, ackedSeq: from.seq, lastHlc: from.lastHlc, seedWanted: 1 }).run();
+  }
+
+  /** The seed was applied (inside its transaction): the stream resumes after its seq, and none is asked for again. */
+  setSeeded(atSeq: number, at: string): void {
+    this.adb.db.update(syncState).set({ appliedCommandSeq: atSeq, seedWanted: 0, seededAtSeq: atSeq, seededAt: at }).where(eq(syncState.id, ROW)).run();
   }
 
   get(): SyncStateRow {
@@ -44,8 +69,14 @@ export class SyncStateStore {
     this.adb.db.update(syncState).set({ appliedCommandSeq: seq }).where(eq(syncState.id, ROW)).run();
   }
 
+  /** The seq and stamp of the event just captured (inside the capture's transaction). */
   setCapture(lastSeq: number, lastHlc: string): void {
-    this.adb.db.update(syncState).set({ lastSeq, lastHlc }).where(eq(syncState.id, ROW)).run();
+    this.statements().capture.run(lastSeq, lastHlc);
+  }
+
+  /** A stamp this clock issued or merged, persisted so a restart never issues an earlier one. */
+  setLastHlc(hlc: string): void {
+    this.statements().lastHlc.run(hlc);
   }
 
   /** Only ever moves forward: a late ack of an older batch must not un-forward newer rows. */

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { currencySchema, describeZodError, errorBody } from '@outpost/shared';
+import { ApiError, currencySchema, describeZodError, errorBody } from '@outpost/shared';
 
 /** What the associate UI may know about its agent: never the device token. */
 export interface DeviceInfo {
@@ -23,16 +23,7 @@ export const enrollRequest = z.object({
 export type EnrollRequest = z.infer<typeof enrollRequest>;
 
 /** A refusal the enrolment screen shows as is: `message` says what to do next. */
-export class EnrolmentError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-  }
-}
+export class EnrolmentError extends ApiError {}
 
 export interface UiRoutesOptions {
   /** Null before enrolment: GET /api/v1/enrolment then answers {enrolled: false}. */
@@ -137,7 +128,7 @@ export function registerUiRoutes(app: FastifyInstance, o: UiRoutesOptions): void
       const device = await o.enroll(parsed.data);
       return reply.status(201).send({ enrolled: true, ...device });
     } catch (e) {
-      if (e instanceof EnrolmentError) return reply.status(e.status).send(errorBody(e.code, e.message, e.details));
+      if (e instanceof EnrolmentError) return reply.status(e.statusCode).send(errorBody(e.code, e.message, e.details));
       throw e;
     }
   });

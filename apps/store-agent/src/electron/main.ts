@@ -9,10 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runAgentService, type AgentService } from '../core/service.js';
-import { jsonLogger, type Logger } from '../core/log.js';
-import { AGENT_VERSION } from '../core/engine.js';
-import type { Env } from '../core/config.js';
+import { AGENT_VERSION, jsonLogger, runAgentService, type AgentService, type Env, type Logger } from '../core/index.js';
 import type { ElectronApi, TrayLike, WindowLike } from './electron-api.js';
 import { CHANNELS, startAtLoginArg, type DesktopInfo } from './bridge.js';
 import { isAgentPage, shouldBlockNavigation, windowOpenDecision } from './navigation.js';

@@ -1,4 +1,4 @@
-import { toNumber, type Queryable } from '../../platform/db/database.js';
+import { type Queryable, toNumber } from '../../platform/index.js';
 import { ledgerRef } from './ledger.js';
 
 // Reading the `ledger` connector's books through the API: journal entries with their lines and stock moves, and

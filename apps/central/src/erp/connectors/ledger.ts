@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toNumber, withTransaction } from '../../platform/db/database.js';
+import { toNumber, withTransaction } from '../../platform/index.js';
 import type { ErpConnector, ErpPosting, PostOutcome } from '../connector.js';
 import { journalOf, journalProblem } from '../journal.js';
 

@@ -1,5 +1,5 @@
 import { centralApi } from '@outpost/shared';
-import { signBody } from '../../reservations/webhook-signing.js';
+import { signBody } from '../../platform/index.js';
 import type { ErpConnector, ErpPosting, PostOutcome } from '../connector.js';
 
 // `--erp webhook`: each posting is one signed JSON POST to the retailer's own endpoint. The Idempotency-Key is the

@@ -1,14 +1,12 @@
 import pg from 'pg';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import * as schema from './schema.js';
 
-export type Orm = NodePgDatabase<typeof schema>;
-
-/** The connection pool plus the drizzle handle over it; one per central instance, never module-global. */
+/**
+ * The connection pool; one per central instance, never module-global. Central speaks SQL through pg directly
+ * (set-based statements, row locks); drizzle holds the schema (schema.ts) and makes and applies the migrations.
+ */
 export interface Database {
   readonly url: string;
   readonly pool: pg.Pool;
-  readonly orm: Orm;
   close(): Promise<void>;
 }
 
@@ -41,12 +39,10 @@ export function guardPool(pool: pg.Pool, onError: (err: Error) => void): pg.Pool
 export function openDatabase(opts: DatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 20, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   guardPool(pool, (err) => opts.onError?.(err));
-  const orm = drizzle(pool, { schema });
   let closed = false;
   return {
     url: opts.url,
     pool,
-    orm,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../../../test/support/ports.js';
-import { openMigratedTestDatabase } from '../../testing/test-database.js';
+import { openMigratedTestDatabase } from '../../../../../test/support/central-database.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 // Real errors from node-postgres: a server that is not there, a connection the server ends, a pool wait that

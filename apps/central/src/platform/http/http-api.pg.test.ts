@@ -4,7 +4,7 @@ import { OUTPOST_VERSION, UUID_RE, uuidv7Time } from '@outpost/shared';
 import { request, client } from '../../../../../test/support/http.js';
 import { RawAgent } from '../../../../../test/support/raw-agent.js';
 import { expectHouseShapedEdgeErrors } from '../../../../../test/support/edge-errors.js';
-import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../testing/harness.js';
+import { enrol, startTestCentral, TEST_ADMIN_TOKEN, type TestCentral } from '../../../../../test/support/central.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };

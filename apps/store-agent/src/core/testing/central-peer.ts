@@ -90,7 +90,8 @@ export class CentralPeer {
   async close(): Promise<void> {
     for (const r of this.held.splice(0)) r();
     this.io.disconnectSockets(true);
-    await new Promise<void>((r) => this.io.close(() => r()));
+    // The callback (not the returned promise) says the HTTP server has closed.
+    await new Promise<void>((r) => void this.io.close(() => r()));
     await new Promise<void>((r) => (this.http.listening ? this.http.close(() => r()) : r()));
   }
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { buildInfo } from '@outpost/shared';
-import type { CommittedBatch, IngestObserver } from '../sync/ingest.js';
+import type { CommittedBatch, IngestObserver } from '../sync/index.js';
 
 /** One route as registered: what the route catalogue holds (HTTP metrics are labelled by its pattern). */
 export interface RouteEntry {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { encodeHlc, uuidv7, type BatchAck, type EventEnvelope, type EventPayloadMap, type EventType } from '@outpost/shared';
 import type pg from 'pg';
-import { noFaults } from '../platform/faults.js';
-import { ingestBatch, type BatchInput, type DeviceRevoked } from '../sync/ingest.js';
-import type { ReservationSettings } from '../reservations/settings.js';
+import { noFaults } from '../../apps/central/src/platform/faults.js';
+import { ingestBatch, type BatchInput, type DeviceRevoked } from '../../apps/central/src/sync/ingest.js';
+import type { ReservationSettings } from '../../apps/central/src/reservations/settings.js';
 
 // Test support for the inventory merge: devices that make real envelopes, and a sender that goes through the
 // real ingest function (seq checks, duplicates, the transaction) exactly as the socket gateway does.

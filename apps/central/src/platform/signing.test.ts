@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs, signBody, verifySignature } from './webhook-signing.js';
+import { signBody, verifySignature } from './signing.js';
 
 describe('webhook signature', () => {
   it('is HMAC-SHA256 of the body, verifiable with the secret and only with it', () => {
@@ -14,15 +14,5 @@ describe('webhook signature', () => {
   it('matches a vector computed by openssl', () => {
     // printf '%s' '{"a":1}' | openssl dgst -sha256 -hmac key
     expect(signBody('key', '{"a":1}')).toBe('sha256=88a67f24bbcdaed0e6c997404bb79a743baf44c6bab2f4c27328e3009d22e342');
-  });
-});
-
-describe('retry delay', () => {
-  it('doubles per attempt within its jitter band and stops at the cap', () => {
-    expect(retryDelayMs(1, 1000, 60_000, () => 0)).toBe(500);
-    expect(retryDelayMs(1, 1000, 60_000, () => 1)).toBe(1000);
-    expect(retryDelayMs(3, 1000, 60_000, () => 1)).toBe(4000);
-    expect(retryDelayMs(20, 1000, 60_000, () => 1)).toBe(60_000);
-    expect(retryDelayMs(20, 1000, 60_000, () => 0)).toBe(30_000);
   });
 });

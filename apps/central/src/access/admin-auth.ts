@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { errorBody } from '@outpost/shared';
-import { safeEqual } from '../tokens.js';
-import { admits, BOOTSTRAP_PRINCIPAL, type Access, type Principal } from '../../access/roles.js';
-import { findApiToken } from '../../access/token-store.js';
+import { safeEqual } from '../platform/index.js';
+import { admits, BOOTSTRAP_PRINCIPAL, type Access, type Principal } from './roles.js';
+import { findApiToken } from './token-store.js';
 
 /** The bearer secret of a request, or null when there is none (or it is not a single token). */
 export function bearerOf(header: string | undefined): string | null {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, errorBodySchema, OUTPOST_VERSION } from '@outpost/shared';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 /** Liveness (the process answers, and which release it runs) and readiness (the database answers). No admin token. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '@outpost/shared';
-import { access } from '../access/roles.js';
+import { access } from '../access/index.js';
 
 /** `GET /metrics`: Prometheus text of this node. It names stores and their backlog, so it needs a token; give
  * Prometheus a `viewer` token (`authorization: {credentials: <token>}` in its scrape config). */

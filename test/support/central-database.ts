@@ -1,6 +1,6 @@
-import { createTestDatabase } from '../../../../test/support/pg.js';
-import { openDatabase, type Database } from '../platform/db/database.js';
-import { runMigrations } from '../platform/db/migrate.js';
+import { createTestDatabase } from './pg.js';
+import { openDatabase, type Database } from '../../apps/central/src/platform/db/database.js';
+import { runMigrations } from '../../apps/central/src/platform/db/migrate.js';
 
 /** A fresh database on the shared test server with central's migrations applied; `close` closes it and drops it. */
 export async function openMigratedTestDatabase(max = 10): Promise<{ db: Database; url: string; close: () => Promise<void> }> {

@@ -1,10 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits } from '@outpost/shared';
-import { createTestDatabase } from '../../../../test/support/pg.js';
-import { client } from '../../../../test/support/http.js';
-import type { RateLimitSettings } from '../access/limits.js';
-import type { ReservationSettings } from '../reservations/settings.js';
-import { startCentral, type RunningCentral } from '../server.js';
+import { createTestDatabase } from './pg.js';
+import { client } from './http.js';
+import type { RateLimitSettings } from '../../apps/central/src/access/limits.js';
+import type { ReservationSettings } from '../../apps/central/src/reservations/settings.js';
+import { startCentral, type RunningCentral } from '../../apps/central/src/server.js';
 
 export const TEST_ADMIN_TOKEN = 'central-test-admin-token-0123456789';
 export const DEFAULT_TEST_LIMITS: SyncLimits = { maxBatchEvents: 1000, maxBatchBytes: 1_048_576, maxInFlight: 4 };

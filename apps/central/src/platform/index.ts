@@ -1,0 +1,20 @@
+// What platform/ offers the rest of central: other capabilities import from this file only (lint enforces it).
+export { AppError, notFound } from './app-error.js';
+export { createCentralClock, stampAfterStore } from './central-clock.js';
+export { COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL } from './channels.js';
+export { cursorParam } from './cursor.js';
+export { CONNECT_TIMEOUT_MS, type Database, guardPool, openDatabase, type Queryable, toIso, toNumber, withTransaction } from './db/database.js';
+export { type EmbeddedPostgresEvent, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded.js';
+export { runMigrations } from './db/migrate.js';
+export { dbPlugin } from './db/plugin.js';
+export { createFaults, type Faults, type FaultSpec, noFaults, noFaultSpec, parseFaults } from './faults.js';
+export { installErrorHandlers } from './http/errors.js';
+export { readTlsFiles, type TlsFiles, type TlsMaterial, watchTlsFiles } from './http/tls.js';
+export { decodeKeyCursor, encodeKeyCursor } from './key-cursor.js';
+export { httpLoggingOptions, installCorrelationHeader } from './logging.js';
+export { createNotificationListener } from './notification-listener.js';
+export { type PollLoop, startPollLoop } from './poll-loop.js';
+export { retryDelayMs } from './retry.js';
+export { signBody } from './signing.js';
+export { newDeviceToken, newEnrollmentCode, normaliseEnrollmentCode, safeEqual, sha256Hex } from './tokens.js';
+export { CENTRAL_VERSION } from './version.js';
