@@ -158,7 +158,20 @@ describe('a replacement till', () => {
     await enrollAgent(central, 'store-pending', dir);
     const till = await startAgent(fx, { dataDir: dir });
     await waitFor(async () => (await agentStatus(till)).online, { what: 'till online' });
+    const unseededDir = fx.tempDir('outpost-agent-unseeded-');
+    await enrollAgent(central, 'store-pending', unseededDir, { createStore: false });
     await central.proc.kill9();
+
+    // A new till that cannot reach central yet says on its screen what it is waiting for.
+    const unseeded = await startAgent(fx, { dataDir: unseededDir });
+    expect((await unseeded.api.get<SeedStatus>('/status')).body.seed).toEqual({ wanted: true, atSeq: null, at: null });
+    const page: Page = await browser.page();
+    try {
+      await page.goto(unseeded.url);
+      await page.locator('#sb-seed', { hasText: "Waiting for this store's items, stock and picks from head office" }).waitFor({ state: 'visible', timeout: UI_WAIT });
+    } finally {
+      await page.close();
+    }
     for (const t of ['T-1', 'T-2']) {
       expect((await till.api.post('/sales', { transactionId: t, lines: [{ sku: 'MUG', qty: 1, unitPrice: 450 }], tenders: [{ method: 'cash', amount: 450 }] })).status).toBe(201);
     }
