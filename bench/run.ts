@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   merge: () => import('./merge.js').then((m) => m.run()),
   reservations: () => import('./reservations.js').then((m) => m.run()),
   erp: () => import('./erp.js').then((m) => m.run()),
+  fleet: () => import('./fleet.js').then((m) => m.run()),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -20,3 +20,13 @@ export function peakRssMiB(pid: number): number | null {
     return null;
   }
 }
+
+/** Current resident set (VmRSS) of a process, in MiB, from /proc. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

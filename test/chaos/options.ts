@@ -32,12 +32,10 @@ export interface ChaosOptions {
 }
 
 /**
- * The fault kinds `npm test`'s short round turns on: those the current code survives. Left out until fixed:
- * `poison` (one out-of-range value blocks its store's stream: central answers "send it again" forever) and
- * `restore` (a restored till is sent the reservation commands it had already applied, the associate picks and
- * hands over again, and central stores the second pick.confirmed / pickup.completed of the reservation).
+ * The fault kinds `npm test`'s short round turns on: every kind. A fault kind the code does not survive yet is
+ * left out here, with the reason, until it is fixed.
  */
-export const DEFAULT_TEST_FAULTS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'poison' && k !== 'restore');
+export const DEFAULT_TEST_FAULTS: readonly FaultKind[] = FAULT_KINDS;
 
 export function parseChaosArgs(argv: readonly string[], log: (line: string) => void): ChaosOptions {
   const o: ChaosOptions = {

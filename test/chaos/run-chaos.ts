@@ -52,8 +52,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const v = await checkInvariants(cluster, ledger).catch((e: unknown): Verdict => {
       // Central's database is gone for good (it was killed and nothing brought it back): all that is pending is stuck.
       const stuck = pending.detail.reduce((n, d) => n + Number(/(\d+) events pending/.exec(d)?.[1] ?? 0), 0);
-      return { events: 0, lost: 0, duplicated: 0, stuck: Math.max(1, stuck), quarantined: 0, failures: [`the invariants could not be checked: ${String(e)}`, ...pending.detail.map((d) => `stuck: ${d}`), ...cluster.unexpectedExits.map((x) => `process exit: ${x}`)] };
+      return { events: 0, lost: 0, duplicated: 0, stuck: Math.max(1, stuck), quarantined: 0, repeated: 0, failures: [`the invariants could not be checked: ${String(e)}`, ...pending.detail.map((d) => `stuck: ${d}`), ...cluster.unexpectedExits.map((x) => `process exit: ${x}`)] };
     });
+    if (v.repeated) o.log(`chaos: ${v.repeated} picks/handovers done again by restored tills: stored, logged as pick_repeated, not applied`);
     const faultsByKind = Object.fromEntries(faults.byKind);
     const line = `chaos: seed=${o.seed} agents=${o.agents} events=${v.events} faults=${faults.count} lost=${v.lost} duplicated=${v.duplicated} stuck=${v.stuck} quarantined=${v.quarantined}`;
     return { ...v, seed: o.seed, agents: o.agents, faults: faults.count, faultsByKind, line };

@@ -30,6 +30,7 @@ export async function startTestCentral(
     /** Default: limits no test reaches (tests of the limits set their own). */
     rateLimits?: RateLimitSettings;
     tokenMaxAgeMs?: number;
+    agentAdmission?: { concurrency: number; maxWaitingHellos: number };
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -46,6 +47,7 @@ export async function startTestCentral(
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.agentAdmission === undefined ? {} : { agentAdmission: opts.agentAdmission }),
     });
   } catch (err) {
     await database.drop();

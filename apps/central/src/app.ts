@@ -41,6 +41,8 @@ export interface BuildAppOptions {
   reservationBackground?: boolean;
   /** How often connected stores are re-checked for commands whose notice was lost (default 15 s). */
   commandRecheckMs?: number;
+  /** Connection set-up work run at once, and hellos that wait before central answers "busy, retry after" (default 8, 200). */
+  agentAdmission?: { concurrency: number; maxWaitingHellos: number };
   /** ERP posting: connector and worker pacing (default: the built-in ledger). */
   erp?: ErpSettings;
   /** Run the ERP posting worker on this node (default true). */
@@ -90,6 +92,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(realtimePlugin, {
     reservations,
     ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
+    ...(opts.agentAdmission === undefined ? {} : { agentAdmission: opts.agentAdmission }),
     limits: opts.limits,
     faults: opts.faults ?? noFaults,
     centralVersion: CENTRAL_VERSION,

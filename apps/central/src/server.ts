@@ -24,6 +24,8 @@ export interface StartCentralOptions {
   commandAckTimeoutMs?: number;
   reservations?: ReservationSettings;
   commandRecheckMs?: number;
+  /** Connection set-up work run at once, and hellos that wait before central answers "busy, retry after" (default 8, 200). */
+  agentAdmission?: { concurrency: number; maxWaitingHellos: number };
   /** ERP posting settings (default: the built-in ledger). */
   erp?: ErpSettings;
   /** Run the ERP posting worker here (default true). */
@@ -86,6 +88,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
       ...(opts.reservations === undefined ? {} : { reservations: opts.reservations }),
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
+      ...(opts.agentAdmission === undefined ? {} : { agentAdmission: opts.agentAdmission }),
       ...(opts.erp === undefined ? {} : { erp: opts.erp }),
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { currencySchema, minorUnitsSchema } from './money.js';
 import { HLC_RE } from './hlc.js';
-import { businessIdSchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
+import { businessIdSchema, nonNegativeQtySchema, positiveQtySchema, skuSchema, uuidSchema } from './events.js';
 import { storableString } from './bounds.js';
 
 // Downstream commands (central → store), docs/protocol.md. One schema per (type, schemaVersion).
@@ -25,6 +25,18 @@ export const reservationCreatedV1 = z.object({
 export const reservationCancelledV1 = z.object({
   reservationId: businessIdSchema,
   reason: storableString(0, 256).optional(),
+});
+
+/**
+ * Central's state of a reservation after the store's pick or handover reached it. Every till of the store applies
+ * it, so a till restored from an older copy of its data folder (its command journal went back, and central resends
+ * from there) or another till of the store shows the reservation as picked or collected and never offers it to
+ * pick again. An agent applies it only when it moves the local reservation forward.
+ */
+export const reservationUpdatedV1 = z.object({
+  reservationId: businessIdSchema,
+  status: z.enum(['picked', 'short_picked', 'collected']),
+  lines: z.array(z.object({ sku: skuSchema, qty: positiveQtySchema, pickedQty: nonNegativeQtySchema })).min(1),
 });
 
 export const stockReceivedV1 = z.object({
@@ -56,6 +68,7 @@ export const COMMAND_PAYLOADS = {
   'item.upserted': { 1: itemUpsertedV1 },
   'reservation.created': { 1: reservationCreatedV1 },
   'reservation.cancelled': { 1: reservationCancelledV1 },
+  'reservation.updated': { 1: reservationUpdatedV1 },
   'stock.received': { 1: stockReceivedV1, 2: stockReceivedV2 },
   'restock.requested': { 1: restockRequestedV1 },
 } as const;
@@ -67,6 +80,7 @@ export const CURRENT_COMMAND_VERSION: Record<CommandType, number> = {
   'item.upserted': 1,
   'reservation.created': 1,
   'reservation.cancelled': 1,
+  'reservation.updated': 1,
   'stock.received': 2,
   'restock.requested': 1,
 };
@@ -74,6 +88,7 @@ export const CURRENT_COMMAND_VERSION: Record<CommandType, number> = {
 export type ItemUpserted = z.infer<typeof itemUpsertedV1>;
 export type ReservationCreated = z.infer<typeof reservationCreatedV1>;
 export type ReservationCancelled = z.infer<typeof reservationCancelledV1>;
+export type ReservationUpdated = z.infer<typeof reservationUpdatedV1>;
 export type StockReceived = z.infer<typeof stockReceivedV1> & { hlc?: string };
 export type RestockRequested = z.infer<typeof restockRequestedV1>;
 
@@ -81,6 +96,7 @@ export interface CommandPayloadMap {
   'item.upserted': ItemUpserted;
   'reservation.created': ReservationCreated;
   'reservation.cancelled': ReservationCancelled;
+  'reservation.updated': ReservationUpdated;
   'stock.received': StockReceived;
   'restock.requested': RestockRequested;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  advancesTo,
   canTransition,
   chooseRerouteStore,
   handedOverLines,
@@ -20,6 +21,18 @@ describe('transitions', () => {
     for (const from of RESERVATION_STATUSES) expect(canTransition(from, 'requested')).toBe(false);
     expect(canTransition('delivered', 'collected')).toBe(false); // a handover needs a pick
     expect(canTransition('picked', 'collected')).toBe(true);
+  });
+
+  it("central's status moves a store's copy only forward, never out of a closed state", () => {
+    expect(advancesTo('delivered', 'picked')).toBe(true);
+    expect(advancesTo('delivered', 'collected')).toBe(true); // a restored till told only the last word
+    expect(advancesTo('short_picked', 'collected')).toBe(true);
+    expect(advancesTo('collected', 'picked')).toBe(false); // a till that handed over keeps its record
+    expect(advancesTo('picked', 'short_picked')).toBe(false); // the till's own pick stands
+    expect(advancesTo('picked', 'picked')).toBe(false);
+    for (const closed of ['collected', 'cancelled', 'expired'] as const) {
+      for (const to of RESERVATION_STATUSES) expect(advancesTo(closed, to)).toBe(false);
+    }
   });
 });
 

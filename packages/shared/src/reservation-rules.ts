@@ -31,6 +31,27 @@ export function canTransition(from: ReservationStatus, to: ReservationStatus): b
   return NEXT[from].includes(to);
 }
 
+/** How far along its life a reservation is: picked after delivered, and every closed state last. */
+const STAGE: Record<ReservationStatus, number> = {
+  requested: 0,
+  delivered: 1,
+  at_risk: 1,
+  picked: 2,
+  short_picked: 2,
+  collected: 3,
+  cancelled: 3,
+  expired: 3,
+};
+
+/**
+ * Whether central's word on a reservation (reservation.updated) moves a store's copy forward. Only a later stage
+ * is taken: a till that picked or handed over itself keeps its own record, and a closed reservation stays closed
+ * (a restored till may be told "picked" after it already handed over again offline).
+ */
+export function advancesTo(local: ReservationStatus, central: ReservationStatus): boolean {
+  return STAGE[central] > STAGE[local];
+}
+
 /**
  * Units a reservation holds out of available stock (R4: available = on-hand − active reservations − safety).
  * Before the pick it holds what was asked; after, what was actually picked (a short pick gives the rest back);

@@ -1,7 +1,4 @@
-import type pg from 'pg';
 import { commandsAckSchema, formatZodError, seedAckSchema, type RawCommand, type Seed } from '@outpost/shared';
-import { pendingCommands } from './command-stream.js';
-import { recordAppliedCommands } from '../fleet/index.js';
 
 export interface PusherLog {
   info(obj: object, msg: string): void;
@@ -9,15 +6,21 @@ export interface PusherLog {
 }
 
 export interface CommandPusherDeps {
-  pool: pg.Pool;
+  /** The store's commands after a seq, in order, at most `limit` (batched over the node's pushers by the gateway). */
+  pending: (storeId: string, afterSeq: number, limit: number) => Promise<RawCommand[]>;
+  /** Record the device's applied seq (never backwards). */
+  recordApplied: (deviceId: string, appliedSeq: number) => Promise<void>;
   storeId: string;
   deviceId: string;
   /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
   send: (commands: RawCommand[]) => Promise<unknown>;
   log: PusherLog;
   pageSize?: number;
-  /** After the agent's ack was recorded (reservations turn delivered); a failure here is logged, not fatal. */
-  onAcked?: (appliedSeq: number) => Promise<void>;
+  /**
+   * After the agent's ack of a page holding one of these command types was recorded (reservations turn
+   * delivered); a failure here is logged, not fatal, and it runs again with the next ack.
+   */
+  onAcked?: { types: ReadonlySet<string>; run: (appliedSeq: number) => Promise<void> };
   /** A till that holds no picture asked for one (hello.seed): read it, and send it with ack, before any command. */
   seed?: { read: () => Promise<Seed>; send: (seed: Seed) => Promise<unknown> };
 }
@@ -28,6 +31,8 @@ export interface CommandPusher {
   start(appliedSeq: number, opts?: { seed?: boolean }): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
+  /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
+  appliedSeq(): number | null;
   stop(): void;
   /** Resolves when no push is running (tests and shutdown). */
   idle(): Promise<void>;
@@ -41,39 +46,48 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   let running: Promise<void> | null = null;
   // A trigger while a run is in progress is remembered, so a command committed mid-run is not missed.
   let again = false;
+  // onAcked failed: run it with the next ack whatever that page holds.
+  let onAckedOwed = false;
   let seedWanted = false;
-
-  async function acked(seq: number): Promise<void> {
-    appliedSeq = seq;
-    await recordAppliedCommands(deps.pool, deps.deviceId, appliedSeq);
-    await deps.onAcked?.(appliedSeq).catch((err: unknown) => deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq }, 'after-ack step failed; it runs again on the next ack'));
-  }
 
   /**
    * The seed, once per connection, before the stream: the agent takes its `atSeq` as applied, so the stream
    * continues after it. A timeout or disconnect throws (the next trigger or connection asks again); a refusal
    * means the agent will not take one (it already applied commands): the stream goes on from its hello.
    */
-  async function seedPass(): Promise<void> {
-    const seed = await deps.seed!.read();
-    const ack = seedAckSchema.safeParse(await deps.seed!.send(seed));
+  async function seedPass(seed: NonNullable<CommandPusherDeps['seed']>): Promise<void> {
+    const picture = await seed.read();
+    const ack = seedAckSchema.safeParse(await seed.send(picture));
     seedWanted = false;
     if (!ack.success) {
       deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'seed ack does not parse; the command stream goes on from hello');
     } else if (!ack.data.ok) {
       deps.log.warn({ deviceId: deps.deviceId, error: ack.data.error }, 'the agent refused the seed; the command stream goes on from hello');
     } else {
-      deps.log.info({ deviceId: deps.deviceId, atSeq: seed.atSeq, items: seed.items.length, stock: seed.stock.length, picks: seed.picks.length }, 'store seed applied by the agent');
-      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
+      const { atSeq, items, stock, picks } = picture;
+      deps.log.info({ deviceId: deps.deviceId, atSeq, items: items.length, stock: stock.length, picks: picks.length }, 'store seed applied by the agent');
+      if (ack.data.appliedSeq > appliedSeq) {
+        appliedSeq = ack.data.appliedSeq;
+        await deps.recordApplied(deps.deviceId, appliedSeq);
+        // The seed holds the store's open reservations: the store has them now (requested -> delivered).
+        const after = deps.onAcked;
+        if (after && picks.length > 0) {
+          const seq = appliedSeq;
+          await after.run(seq).catch((err: unknown) => {
+            onAckedOwed = true;
+            deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq: seq }, 'after-ack step failed; it runs again on the next ack');
+          });
+        }
+      }
     }
   }
 
   /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
   async function pass(): Promise<boolean> {
-    if (seedWanted && deps.seed) await seedPass();
+    if (seedWanted && deps.seed) await seedPass(deps.seed);
     for (;;) {
       if (stopped) return false;
-      const commands = await pendingCommands(deps.pool, deps.storeId, appliedSeq, pageSize);
+      const commands = await deps.pending(deps.storeId, appliedSeq, pageSize);
       if (commands.length === 0) return true;
       const raw = await deps.send(commands);
       const ack = commandsAckSchema.safeParse(raw);
@@ -81,7 +95,20 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
         deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'commands ack does not parse; push paused');
         return false;
       }
-      if (ack.data.appliedSeq > appliedSeq) await acked(ack.data.appliedSeq);
+      if (ack.data.appliedSeq > appliedSeq) {
+        appliedSeq = ack.data.appliedSeq;
+        await deps.recordApplied(deps.deviceId, appliedSeq);
+        const after = deps.onAcked;
+        // Most pages (a price change for every store) hold nothing the after-ack step is about: skip its queries.
+        if (after && (onAckedOwed || commands.some((c) => c.seq <= appliedSeq && after.types.has(c.type)))) {
+          onAckedOwed = false;
+          const seq = appliedSeq;
+          await after.run(seq).catch((err: unknown) => {
+            onAckedOwed = true;
+            deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq: seq }, 'after-ack step failed; it runs again on the next ack');
+          });
+        }
+      }
       // The agent applied less than it was sent (it failed on one): wait for the next trigger or reconnect.
       if (appliedSeq < commands.at(-1)!.seq) return false;
     }
@@ -118,6 +145,7 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       trigger();
     },
     trigger,
+    appliedSeq: () => (started && !stopped ? appliedSeq : null),
     stop() {
       stopped = true;
     },

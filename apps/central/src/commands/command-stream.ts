@@ -51,10 +51,7 @@ export async function appendCommand<T extends CommandType>(
   /** Which payload version to write; 1 unless the caller writes a newer one (e.g. CURRENT_COMMAND_VERSION). */
   schemaVersion = 1,
 ): Promise<RawCommand> {
-  const schema = (COMMAND_PAYLOADS[type] as Record<number, z.ZodType>)[schemaVersion];
-  if (!schema) throw new InvalidCommandError(`no schema for command ${type} v${schemaVersion}`);
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new InvalidCommandError(`invalid ${type} payload: ${formatZodError(parsed.error)}`);
+  const data = validCommandPayload(type, payload, schemaVersion);
 
   const bumped = await tx.query<{ command_seq: string }>(
     'UPDATE stores SET command_seq = command_seq + 1 WHERE store_id = $1 RETURNING command_seq',
@@ -67,7 +64,7 @@ export async function appendCommand<T extends CommandType>(
   const inserted = await tx.query<{ created_at: Date }>(
     `INSERT INTO commands (store_id, seq, command_id, type, schema_version, payload, correlation_id)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING created_at`,
-    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(parsed.data), correlationId],
+    [storeId, seq, commandId, type, schemaVersion, JSON.stringify(data), correlationId],
   );
   notices.add(storeId);
   return {
@@ -78,8 +75,17 @@ export async function appendCommand<T extends CommandType>(
     schemaVersion,
     createdAt: inserted.rows[0]!.created_at.toISOString(),
     correlationId,
-    payload: parsed.data,
+    payload: data,
   };
+}
+
+/** The payload as the command's schema of that version parses it; throws InvalidCommandError when it does not. */
+export function validCommandPayload<T extends CommandType>(type: T, payload: CommandPayloadMap[T], schemaVersion: number): unknown {
+  const schema = (COMMAND_PAYLOADS[type] as Record<number, z.ZodType>)[schemaVersion];
+  if (!schema) throw new InvalidCommandError(`no schema for command ${type} v${schemaVersion}`);
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new InvalidCommandError(`invalid ${type} payload: ${formatZodError(parsed.error)}`);
+  return parsed.data;
 }
 
 interface CommandRow {
@@ -95,19 +101,35 @@ interface CommandRow {
 
 /** The store's commands after `afterSeq`, in seq order, as the wire shape. */
 export async function pendingCommands(q: Queryable, storeId: string, afterSeq: number, limit: number): Promise<RawCommand[]> {
-  const r = await q.query<CommandRow>(
-    `SELECT store_id, seq, command_id, type, schema_version, payload, correlation_id, created_at
-     FROM commands WHERE store_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [storeId, afterSeq, limit],
+  return (await pendingCommandsOfMany(q, [{ storeId, afterSeq }], limit))[0]!;
+}
+
+/**
+ * pendingCommands for many stores in one statement (the pushers of a whole fleet woken by one price change):
+ * one list per ask, in the order asked, each at most `limit` long.
+ */
+export async function pendingCommandsOfMany(q: Queryable, asks: readonly { storeId: string; afterSeq: number }[], limit: number): Promise<RawCommand[][]> {
+  const r = await q.query<CommandRow & { i: string }>(
+    `SELECT u.i, c.store_id, c.seq, c.command_id, c.type, c.schema_version, c.payload, c.correlation_id, c.created_at
+     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(store_id, after_seq, i)
+     CROSS JOIN LATERAL (
+       SELECT * FROM commands c WHERE c.store_id = u.store_id AND c.seq > u.after_seq ORDER BY c.seq LIMIT $3
+     ) c
+     ORDER BY u.i, c.seq`,
+    [asks.map((a) => a.storeId), asks.map((a) => a.afterSeq), limit],
   );
-  return r.rows.map((c) => ({
-    seq: toNumber(c.seq),
-    commandId: c.command_id,
-    storeId: c.store_id,
-    type: c.type,
-    schemaVersion: c.schema_version,
-    createdAt: c.created_at.toISOString(),
-    correlationId: c.correlation_id,
-    payload: c.payload,
-  }));
+  const out = asks.map((): RawCommand[] => []);
+  for (const c of r.rows) {
+    out[Number(c.i) - 1]!.push({
+      seq: toNumber(c.seq),
+      commandId: c.command_id,
+      storeId: c.store_id,
+      type: c.type,
+      schemaVersion: c.schema_version,
+      createdAt: c.created_at.toISOString(),
+      correlationId: c.correlation_id,
+      payload: c.payload,
+    });
+  }
+  return out;
 }

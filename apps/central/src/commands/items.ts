@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import { uuidv7, type centralApi } from '@outpost/shared';
 import { notFound, toNumber } from '../platform/index.js';
-import { appendCommand, withCommands } from './command-stream.js';
+import { withCommands } from './command-stream.js';
+import { appendCommandToEveryStore } from './command-broadcast.js';
 
 type Item = z.infer<typeof centralApi.itemSchema>;
 
@@ -39,11 +40,7 @@ export async function upsertItem(pool: pg.Pool, sku: string, body: { name: strin
     );
     const item = toItem(r.rows[0]!);
     const correlationId = uuidv7();
-    // Stores in a fixed order, so two concurrent item writes lock store rows in the same order (no deadlock).
-    const stores = await tx.query<{ store_id: string }>('SELECT store_id FROM stores ORDER BY store_id');
-    for (const s of stores.rows) {
-      await appendCommand(tx, notices, s.store_id, 'item.upserted', { sku, name: item.name, price: item.price, currency: item.currency, version: item.version }, correlationId);
-    }
+    await appendCommandToEveryStore(tx, notices, 'item.upserted', { sku, name: item.name, price: item.price, currency: item.currency, version: item.version }, correlationId);
     return item;
   });
 }

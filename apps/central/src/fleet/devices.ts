@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { storableText } from '@outpost/shared';
 import { sha256Hex, toNumber, withTransaction } from '../platform/index.js';
 import { confirmToken } from './token-rotation.js';
 
@@ -44,42 +43,20 @@ export async function recordHello(
   return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
 }
 
-export async function recordStatus(
-  pool: pg.Pool,
-  deviceId: string,
-  status: { pendingUp: number; lastError: string | null; clockSkewMs?: number | null | undefined; diskFreeBytes?: number | null | undefined },
-): Promise<void> {
-  // An agent of protocol v1 does not report its clock: keep what is known rather than erase it.
-  await pool.query(
-    `UPDATE devices SET pending_up = $2, last_error = $3, last_seen_at = now(),
-       clock_skew_ms = CASE WHEN $4::boolean THEN $5::bigint ELSE clock_skew_ms END,
-       disk_free_bytes = CASE WHEN $6::boolean THEN $7::bigint ELSE disk_free_bytes END
-     WHERE device_id = $1`,
-    [
-      deviceId,
-      status.pendingUp,
-      // An agent's error may quote what it was sent (an sku with a lone surrogate): shown, never refused for it.
-      status.lastError === null ? null : storableText(status.lastError),
-      status.clockSkewMs !== undefined,
-      status.clockSkewMs ?? null,
-      status.diskFreeBytes !== undefined,
-      status.diskFreeBytes ?? null,
-    ],
-  );
-}
-
-export async function recordSeen(pool: pg.Pool, deviceId: string): Promise<void> {
-  await pool.query('UPDATE devices SET last_seen_at = now() WHERE device_id = $1', [deviceId]);
-}
-
 /**
  * The agent acked commands up to `appliedSeq`; never move backwards (acks may race across connections). The agent
  * says it again in every hello, so a crash that loses this commit loses nothing: it skips waiting for the disk
- * flush (one less fsync per command on the path every reservation takes).
+ * flush (one less fsync per command on the path every reservation takes). One statement for many devices: the
+ * acks of a whole fleet after one price change.
  */
-export async function recordAppliedCommands(pool: pg.Pool, deviceId: string, appliedSeq: number): Promise<void> {
+export async function recordAppliedCommandsOfMany(pool: pg.Pool, acks: readonly { deviceId: string; appliedSeq: number }[]): Promise<void> {
   await withTransaction(pool, async (tx) => {
     await tx.query('SET LOCAL synchronous_commit TO OFF');
-    await tx.query('UPDATE devices SET applied_command_seq = GREATEST(applied_command_seq, $2) WHERE device_id = $1', [deviceId, appliedSeq]);
+    await tx.query(
+      `UPDATE devices d SET applied_command_seq = GREATEST(d.applied_command_seq, u.seq)
+       FROM (SELECT device_id, max(seq) AS seq FROM unnest($1::uuid[], $2::bigint[]) AS a(device_id, seq) GROUP BY device_id) u
+       WHERE d.device_id = u.device_id`,
+      [acks.map((a) => a.deviceId), acks.map((a) => a.appliedSeq)],
+    );
   });
 }

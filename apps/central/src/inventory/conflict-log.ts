@@ -13,6 +13,8 @@ import type { Queryable } from '../platform/index.js';
  *  - pick_after_cancel / pickup_after_cancel: the store picked or handed over a reservation that central had
  *    cancelled or expired meanwhile; the fact stands, a restock task goes to the store (R5);
  *  - pick_unexpected: a pick or handover for a reservation central does not know or that was already past it;
+ *  - pick_repeated: a second pick or handover of a reservation whose first one central already applied (a till
+ *    restored from an older copy of its data folder did it again): stored as the till's record, never applied twice;
  *  - device_restored: a device resent a seq central holds with another event id (restored from an older copy, or
  *    cloned); it renumbers its events after central's seq, nothing is skipped.
  */
@@ -28,6 +30,7 @@ export type ConflictKind =
   | 'pick_after_cancel'
   | 'pickup_after_cancel'
   | 'pick_unexpected'
+  | 'pick_repeated'
   | 'device_restored';
 
 export interface ConflictRecord {

@@ -15,6 +15,7 @@ export { httpLoggingOptions, installCorrelationHeader } from './logging.js';
 export { createNotificationListener } from './notification-listener.js';
 export { type PollLoop, startPollLoop } from './poll-loop.js';
 export { retryDelayMs } from './retry.js';
+export { createTickBatcher, type TickBatcher } from './tick-batcher.js';
 export { signBody } from './signing.js';
 export { newDeviceToken, newEnrollmentCode, normaliseEnrollmentCode, safeEqual, sha256Hex } from './tokens.js';
 export { CENTRAL_VERSION } from './version.js';

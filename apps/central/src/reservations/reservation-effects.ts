@@ -10,8 +10,9 @@ import {
 import { appendCommand, type CommandNotices } from '../commands/index.js';
 import type { ConflictRecord } from '../inventory/index.js';
 import { type Queryable, toNumber } from '../platform/index.js';
-import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
+import { loadReservation, recordPickupEvent, selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationRow } from './reservation-row.js';
+import { appliedPick, appliedPickup, repeatedPickups } from './repeat-rules.js';
 import type { ReservationSettings } from './settings.js';
 
 // What store events do to reservations, inside the ingest transaction (R4, R5). The physical fact always stands:
@@ -31,6 +32,32 @@ export async function reservationSkus(tx: Queryable, storeId: string, events: re
   return [...skus];
 }
 
+/**
+ * Lock the batch's reservations (after their skus' inventory rows: the house lock order) and name the handovers
+ * that repeat an applied one; the caller leaves their movements out.
+ */
+export async function planReservationEvents(tx: Queryable, storeId: string, events: readonly EventEnvelope[]): Promise<Set<string>> {
+  const ids = [...new Set(events.filter(isResEvent).map((e) => e.payload.reservationId))];
+  if (ids.length === 0) return new Set();
+  const rows = await selectReservations(tx, 'store_id = $1 AND reservation_id = ANY($2::text[])', [storeId, ids], 'ORDER BY id FOR UPDATE');
+  return repeatedPickups(events, new Map(rows.map((r) => [r.reservationId, r])));
+}
+
+const repeated = (storeId: string, ev: ResEvent, row: ReservationRow, applied: string): ConflictRecord => ({
+  kind: 'pick_repeated',
+  storeId,
+  sku: null,
+  inputs: { eventId: ev.eventId, type: ev.type, reservationId: row.reservationId, orderId: row.orderId, status: row.status, appliedEventId: applied === 'recorded' ? null : applied, payload: ev.payload },
+  resolution: `stored as the till's record and not applied: central already holds this reservation's ${ev.type === 'pick.confirmed' ? 'pick' : 'handover'}${applied === 'recorded' ? '' : ` (event ${applied})`}; the till had lost it (restored from an older copy?)`,
+  correlationId: ev.correlationId,
+});
+
+/** Central's state after a store's pick or handover, sent to every till of the store (reservation.updated). */
+async function announce(tx: Queryable, notices: CommandNotices, row: ReservationRow, status: 'picked' | 'short_picked' | 'collected'): Promise<void> {
+  const lines = row.lines.map((l) => ({ sku: l.sku, qty: l.qty, pickedQty: l.pickedQty ?? 0 }));
+  await appendCommand(tx, notices, row.storeId, 'reservation.updated', { reservationId: row.reservationId, status, lines }, row.correlationId);
+}
+
 const unexpected = (storeId: string, ev: ResEvent, why: string): ConflictRecord => ({
   kind: 'pick_unexpected',
   storeId,
@@ -42,18 +69,21 @@ const unexpected = (storeId: string, ev: ResEvent, why: string): ConflictRecord 
 
 async function onPick(tx: Queryable, notices: CommandNotices, s: ReservationSettings, storeId: string, ev: EventEnvelope<'pick.confirmed'>, row: ReservationRow): Promise<ConflictRecord[]> {
   const p: PickConfirmed = ev.payload;
+  const applied = appliedPick(row);
+  if (applied !== null) return [repeated(storeId, ev, row, applied)];
   const outcome = pickOutcome(row.lines, p.lines);
   if (!outcome.ok) return [unexpected(storeId, ev, `the pick does not fit the reservation: ${outcome.error}`)];
   const webhook = s.webhook !== null;
   if (canTransition(row.status, outcome.status)) {
-    await writeTransition(tx, row, outcome.status, { reason: `picked in store (event ${ev.eventId})`, lines: outcome.lines, webhook });
+    const next = await writeTransition(tx, row, outcome.status, { reason: `picked in store (event ${ev.eventId})`, lines: outcome.lines, webhook, pickEventId: ev.eventId });
+    await announce(tx, notices, next, outcome.status);
     return [];
   }
   if (row.status === 'cancelled' || row.status === 'expired') {
     // R5: the goods are off the shelf for a reservation that no longer exists: record it, put them back.
     const back = handedOverLines(outcome.lines);
     const why = `picked after it was ${row.status}`;
-    await writeTransition(tx, row, row.status, { reason: null, lines: outcome.lines, webhook, exception: `${why}; restock task sent to the store` });
+    await writeTransition(tx, row, row.status, { reason: null, lines: outcome.lines, webhook, exception: `${why}; restock task sent to the store`, pickEventId: ev.eventId });
     if (back.length > 0) {
       await appendCommand(tx, notices, storeId, 'restock.requested', { taskId: `restock:${row.reservationId}`, reservationId: row.reservationId, lines: back, reason: why }, row.correlationId);
     }
@@ -71,13 +101,25 @@ async function onPick(tx: Queryable, notices: CommandNotices, s: ReservationSett
   return [unexpected(storeId, ev, `the reservation was already ${row.status}`)];
 }
 
-async function onPickup(tx: Queryable, s: ReservationSettings, storeId: string, ev: EventEnvelope<'pickup.completed'>, row: ReservationRow): Promise<ConflictRecord[]> {
+async function onPickup(
+  tx: Queryable,
+  notices: CommandNotices,
+  s: ReservationSettings,
+  storeId: string,
+  ev: EventEnvelope<'pickup.completed'>,
+  row: ReservationRow,
+  repeat: boolean,
+): Promise<ConflictRecord[]> {
   const p: PickupCompleted = ev.payload;
+  if (repeat) return [repeated(storeId, ev, row, appliedPickup(row) ?? 'recorded')];
   const webhook = s.webhook !== null;
   if (canTransition(row.status, 'collected')) {
-    await writeTransition(tx, row, 'collected', { reason: `handed over in store (event ${ev.eventId})`, webhook });
+    const next = await writeTransition(tx, row, 'collected', { reason: `handed over in store (event ${ev.eventId})`, webhook, pickupEventId: ev.eventId });
+    await announce(tx, notices, next, 'collected');
     return [];
   }
+  // Its movement was applied: a later handover of this reservation is a repeat, whatever the state said.
+  await recordPickupEvent(tx, row, ev.eventId);
   if (row.status === 'cancelled' || row.status === 'expired') {
     // The customer left with goods of a closed reservation: the stock movement stands; the order system decides.
     await writeTransition(tx, row, row.status, { reason: null, webhook, exception: `handed over after it was ${row.status}` });
@@ -95,13 +137,18 @@ async function onPickup(tx: Queryable, s: ReservationSettings, storeId: string, 
   return [unexpected(storeId, ev, `a handover needs a confirmed pick; the reservation was ${row.status}`)];
 }
 
-/** Apply a batch's pick and pickup events in seq order (a pick and its handover may share a batch). */
+/**
+ * Apply a batch's pick and pickup events in seq order (a pick and its handover may share a batch). A repeat of a
+ * pick or handover central already applied is kept as a fact and logged (`pick_repeated`), never applied twice;
+ * `repeats` names the handovers planReservationEvents found (their movements were left out).
+ */
 export async function applyReservationEvents(
   tx: Queryable,
   notices: CommandNotices,
   s: ReservationSettings,
   storeId: string,
   events: readonly EventEnvelope[],
+  repeats: ReadonlySet<string> = new Set(),
 ): Promise<ConflictRecord[]> {
   const out: ConflictRecord[] = [];
   for (const ev of events) {
@@ -111,7 +158,7 @@ export async function applyReservationEvents(
       out.push(unexpected(storeId, ev, 'central holds no such reservation for this store'));
       continue;
     }
-    out.push(...(ev.type === 'pick.confirmed' ? await onPick(tx, notices, s, storeId, ev, row) : await onPickup(tx, s, storeId, ev, row)));
+    out.push(...(ev.type === 'pick.confirmed' ? await onPick(tx, notices, s, storeId, ev, row) : await onPickup(tx, notices, s, storeId, ev, row, repeats.has(ev.eventId))));
   }
   return out;
 }

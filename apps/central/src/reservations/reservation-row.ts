@@ -18,6 +18,9 @@ export interface ReservationRow {
   reroutedFrom: string | null;
   reroutedTo: string | null;
   rerouteTried: boolean;
+  /** The store event that took effect as the pick, and as the handover (later ones are repeats). */
+  pickEventId: string | null;
+  pickupEventId: string | null;
   correlationId: string;
   createdAt: Date;
   updatedAt: Date;
@@ -37,13 +40,15 @@ export interface DbRow {
   rerouted_from: string | null;
   rerouted_to: string | null;
   reroute_tried: boolean;
+  pick_event_id: string | null;
+  pickup_event_id: string | null;
   correlation_id: string;
   created_at: Date;
   updated_at: Date;
 }
 
 export const RESERVATION_COLUMNS = `id, store_id, reservation_id, order_id, status, lines, allow_reroute, expires_at, command_seq, version,
-  rerouted_from, rerouted_to, reroute_tried, correlation_id, created_at, updated_at`;
+  rerouted_from, rerouted_to, reroute_tried, pick_event_id, pickup_event_id, correlation_id, created_at, updated_at`;
 
 export function fromDb(r: DbRow): ReservationRow {
   return {
@@ -60,6 +65,8 @@ export function fromDb(r: DbRow): ReservationRow {
     reroutedFrom: r.rerouted_from,
     reroutedTo: r.rerouted_to,
     rerouteTried: r.reroute_tried,
+    pickEventId: r.pick_event_id,
+    pickupEventId: r.pickup_event_id,
     correlationId: r.correlation_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

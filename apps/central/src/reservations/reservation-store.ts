@@ -29,6 +29,9 @@ export interface TransitionOptions {
   /** Send the order system an exception besides the status change (R4 with no reroute, R5). */
   exception?: string;
   webhook: boolean;
+  /** The store event this transition takes effect for, recorded as the reservation's pick or handover. */
+  pickEventId?: string;
+  pickupEventId?: string;
 }
 
 /**
@@ -49,12 +52,22 @@ export async function writeTransition(tx: Queryable, row: ReservationRow, to: Re
   }
   const updated = await tx.query<{ updated_at: Date }>(
     `UPDATE reservations SET status = $3, lines = $4::jsonb, version = $5, rerouted_to = COALESCE($6, rerouted_to),
-       reroute_tried = CASE WHEN $3 = 'at_risk' AND status <> 'at_risk' THEN false ELSE reroute_tried END, updated_at = now()
+       reroute_tried = CASE WHEN $3 = 'at_risk' AND status <> 'at_risk' THEN false ELSE reroute_tried END,
+       pick_event_id = COALESCE(pick_event_id, $7::uuid), pickup_event_id = COALESCE(pickup_event_id, $8::uuid), updated_at = now()
      WHERE store_id = $1 AND reservation_id = $2 RETURNING updated_at`,
-    [row.storeId, row.reservationId, to, JSON.stringify(lines), version, o.reroutedTo ?? null],
+    [row.storeId, row.reservationId, to, JSON.stringify(lines), version, o.reroutedTo ?? null, o.pickEventId ?? null, o.pickupEventId ?? null],
   );
   const at = updated.rows[0]!.updated_at;
-  const next: ReservationRow = { ...row, status: to, lines, version, updatedAt: at, reroutedTo: o.reroutedTo ?? row.reroutedTo };
+  const next: ReservationRow = {
+    ...row,
+    status: to,
+    lines,
+    version,
+    updatedAt: at,
+    reroutedTo: o.reroutedTo ?? row.reroutedTo,
+    pickEventId: row.pickEventId ?? o.pickEventId ?? null,
+    pickupEventId: row.pickupEventId ?? o.pickupEventId ?? null,
+  };
   if (to !== row.status) {
     await tx.query(
       `INSERT INTO reservation_transitions (store_id, reservation_id, version, from_status, to_status, reason, correlation_id, at)
@@ -67,6 +80,11 @@ export async function writeTransition(tx: Queryable, row: ReservationRow, to: Re
     await enqueueWebhook(tx, next, { type: 'reservation.exception', previousStatus: row.status, reason: o.exception, at });
   }
   return next;
+}
+
+/** Record the store event whose handover took effect, where no transition does (a pickup central did not expect). */
+export async function recordPickupEvent(tx: Queryable, row: ReservationRow, eventId: string): Promise<void> {
+  await tx.query('UPDATE reservations SET pickup_event_id = COALESCE(pickup_event_id, $3::uuid) WHERE store_id = $1 AND reservation_id = $2', [row.storeId, row.reservationId, eventId]);
 }
 
 /** The API view: the row plus its history. */

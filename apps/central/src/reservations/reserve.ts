@@ -120,6 +120,8 @@ export async function reserveInTx(tx: Queryable, notices: CommandNotices, s: Res
     reroutedFrom: input.reroutedFrom ?? null,
     reroutedTo: null,
     rerouteTried: false,
+    pickEventId: null,
+    pickupEventId: null,
     correlationId,
     createdAt: now,
     updatedAt: now,

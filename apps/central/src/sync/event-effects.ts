@@ -1,7 +1,7 @@
 import { countsOf, movementsOf, type EventEnvelope } from '@outpost/shared';
 import { applyCounts, applyMovements, type ConflictRecord, linkReturns, lockInventory, type StoredMovement, writeConflicts } from '../inventory/index.js';
 import type { Queryable } from '../platform/index.js';
-import { applyReservationEvents, checkOversold, type ReservationSettings, reservationSkus } from '../reservations/index.js';
+import { applyReservationEvents, checkOversold, planReservationEvents, type ReservationSettings, reservationSkus } from '../reservations/index.js';
 import type { CommandNotices } from '../commands/index.js';
 
 // What newly stored events do to central's picture (R3, R7, unknown skus), inside the ingest transaction.
@@ -47,14 +47,16 @@ export async function applyEventEffects(
   notices: CommandNotices,
 ): Promise<void> {
   if (events.length === 0) return;
-  const movements = storedMovementsOf(events);
   const counts = events.flatMap((ev) => countsOf(ev));
   const conflicts: ConflictRecord[] = [];
   const resSkus = await reservationSkus(tx, storeId, events);
-  const skus = [...new Set([...movements.map((m) => m.sku), ...counts.map((c) => c.sku), ...resSkus])];
+  const skus = [...new Set([...storedMovementsOf(events).map((m) => m.sku), ...counts.map((c) => c.sku), ...resSkus])];
   if (skus.length > 0) {
     // Every sku this batch touches is locked once, in one order: inventory rows before reservation rows.
     const locked = await lockInventory(tx, storeId, skus);
+    // A handover that repeats one already applied (a restored till did it again) is kept, not applied: no movement.
+    const repeats = await planReservationEvents(tx, storeId, events);
+    const movements = storedMovementsOf(repeats.size === 0 ? events : events.filter((ev) => !repeats.has(ev.eventId)));
     // Movements first: a count applied after them recomputes from the stored movements, so order within a batch
     // does not matter.
     await applyMovements(tx, storeId, movements, locked.base);
@@ -65,7 +67,7 @@ export async function applyEventEffects(
     // Every sale and return line has a movement, so its sku was looked up while locking.
     conflicts.push(...unknownSkuConflicts(storeId, events, locked.known));
     // Picks and handovers after their movements; then R4 over everything this batch moved.
-    conflicts.push(...(await applyReservationEvents(tx, notices, reservations, storeId, events)));
+    conflicts.push(...(await applyReservationEvents(tx, notices, reservations, storeId, events, repeats)));
     conflicts.push(...(await checkOversold(tx, reservations, storeId, skus)));
   }
   conflicts.push(...(await linkReturns(tx, storeId, events)));

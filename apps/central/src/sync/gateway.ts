@@ -23,9 +23,11 @@ import type { Faults } from '../platform/index.js';
 import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
 import { markDeliveredUpTo, type ReservationSettings } from '../reservations/index.js';
 import type { Limiter } from '../access/index.js';
-import { createTokenRotator, findDeviceByToken, type Presence, recordHello, recordSeen, recordStatus, rotationDue, type TokenRotator } from '../fleet/index.js';
+import { createStatusWriter, createTokenRotator, findDeviceByToken, type Presence, recordAppliedCommandsOfMany, recordHello, rotationDue, type TokenRotator } from '../fleet/index.js';
 import { recordImportRejections } from '../imports/index.js';
-import { type CommandPusher, createCommandPusher } from '../commands/index.js';
+import { type CommandPusher, createCommandPusher, pendingCommandsOfMany } from '../commands/index.js';
+import { createTickBatcher } from '../platform/index.js';
+import { createAdmission } from './admission.js';
 import { createSerialQueue } from './serial-queue.js';
 import { readStoreSeed } from './store-seed.js';
 
@@ -54,6 +56,8 @@ export interface GatewayDeps {
   tokenMaxAgeMs: number;
   /** How long central waits for the ack of `token.rotate`. */
   tokenRotateAckTimeoutMs?: number;
+  /** Connection set-up work (token lookups, hellos) run at once, and hellos that may wait before "busy". */
+  admission?: { concurrency: number; maxWaitingHellos: number };
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -70,9 +74,14 @@ type AgentSocket = Socket<Record<string, (...args: never[]) => void>, Record<str
 export interface AgentGateway {
   /** New commands for a store were committed: push them to its connected devices. */
   commandsAvailable(storeId: string): void;
-  /** Wake every pusher (after the notification connection was lost for a while). */
-  triggerAll(): void;
+  /**
+   * Wake the pushers of the connected stores that have commands past what their agent acked: one query for the
+   * whole node (the periodic re-check, and after the notification connection was lost for a while).
+   */
+  recheck(): Promise<void>;
   disconnectDevice(deviceId: string): void;
+  /** Resolves when every status and last-seen received so far is written (shutdown). */
+  flushed(): Promise<void>;
   /** Rotate the token of the device if this node holds a connection of it that speaks `token.rotate`. */
   rotateDevice(deviceId: string): void;
 }
@@ -80,6 +89,9 @@ export interface AgentGateway {
 function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
   return Object.assign(new Error(message), { data: { code, message } });
 }
+
+/** Commands whose ack changes something beyond the device's applied seq (the reservation turns delivered). */
+const DELIVERY_TYPES: ReadonlySet<string> = new Set(['reservation.created']);
 
 /** The messages an agent sends (the §4 protocol); anything else gets a bad_request refusal. */
 const AGENT_MESSAGES: ReadonlySet<string> = new Set(['hello', 'batch', 'status', 'import.rejected']);
@@ -92,6 +104,24 @@ function asAck(v: unknown): Ack | null {
 export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGateway {
   const pushersByStore = new Map<string, Set<CommandPusher>>();
   const rotatorsByDevice = new Map<string, Set<TokenRotator>>();
+  // Token lookups only queue (a waiting handshake costs an open socket, nothing more); hellos past the line are
+  // told to come back, so a reconnect storm is met with "retry after X" instead of hello timeouts.
+  const concurrency = deps.admission?.concurrency ?? 8;
+  const handshakes = createAdmission({ concurrency, maxWaiting: Infinity });
+  const hellos = createAdmission({ concurrency, maxWaiting: deps.admission?.maxWaitingHellos ?? 200 });
+  // Statuses and last-seen of the whole node, coalesced into one statement per write (an agent reports after
+  // every acked batch); the pool may already be closing when the last disconnects are written at shutdown.
+  // The pushers of every connected store ask for their commands and record their acks through these: one
+  // statement per turn of the event loop, however many stores one price change woke.
+  const pendingLoader = createTickBatcher(async (asks: { storeId: string; afterSeq: number; limit: number }[]) => {
+    const limit = Math.max(...asks.map((a) => a.limit));
+    return (await pendingCommandsOfMany(deps.pool, asks, limit)).map((list, i) => list.slice(0, asks[i]!.limit));
+  });
+  const appliedWriter = createTickBatcher(async (acks: { deviceId: string; appliedSeq: number }[]) => {
+    await recordAppliedCommandsOfMany(deps.pool, acks);
+    return acks.map(() => undefined);
+  });
+  const statuses = createStatusWriter(deps.pool, (err) => deps.log.warn({ err }, 'could not record agent statuses'));
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -102,7 +132,9 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       .then(async (blocked) => {
         // A plain error, not a refusal: the agent treats it as transient and retries with its backoff.
         if (blocked.limited) return next(new Error(`too many failed handshakes from this address; retry in ${blocked.retryAfterSeconds} s`));
-        const device = await findDeviceByToken(deps.pool, auth.data.token);
+        const looked = await handshakes.run(() => findDeviceByToken(deps.pool, auth.data.token));
+        if (!looked.admitted) return next(new Error('central is busy; try again')); // never: the line is unbounded
+        const device = looked.value;
         if (!device) {
           await failures?.hit(address);
           deps.log.info({ sourceAddress: address }, 'handshake refused: unknown device token');
@@ -131,7 +163,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     const log = { storeId, deviceId, socketId: socket.id };
     void socket.join([`store:${storeId}`, `device:${deviceId}`]);
     deps.presence.add(deviceId);
-    recordSeen(deps.pool, deviceId).catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record last seen'));
+    // Last seen is written by hello (and at disconnect): a write here too would double the storm's writes.
     deps.log.info(log, 'agent connected');
 
     const queue = createSerialQueue();
@@ -139,12 +171,13 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
     let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
     const pusher = createCommandPusher({
-      pool: deps.pool,
+      pending: (store, afterSeq, limit) => pendingLoader.load({ storeId: store, afterSeq, limit }),
+      recordApplied: (device, appliedSeq) => appliedWriter.load({ deviceId: device, appliedSeq }),
       storeId,
       deviceId,
       log: deps.log,
       // A store that acked a reservation.created has it: the order system hears "delivered".
-      onAcked: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined),
+      onAcked: { types: DELIVERY_TYPES, run: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined) },
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
       // A replacement till's picture (hello.seed, v3): read in one snapshot, no command appended for it.
       seed: {
@@ -189,7 +222,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (h.storeId !== storeId || h.deviceId !== deviceId) {
         return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
       }
-      const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+      const admitted = await hellos.run(async () => {
+        const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+        const due = h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION && (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs));
+        return { storedSeq, due };
+      });
+      if (!admitted.admitted) {
+        return refusal('retry_after', `central is busy with other agents' hellos; say hello again in ${admitted.retryAfterMs} ms`, { retryAfterMs: admitted.retryAfterMs });
+      }
+      if (!socket.connected) return refusal('not_ready', 'disconnected while waiting'); // nobody to answer
+      const { storedSeq, due } = admitted.value;
       helloDone = true;
       peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
       pusher.start(h.appliedCommandSeq, { seed: h.seed === true && h.protocolVersion >= SEED_PROTOCOL_VERSION });
@@ -198,7 +240,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         rotators.add(rotator);
         rotatorsByDevice.set(deviceId, rotators);
         // Asked for while the device was away, or the token is too old: rotate once hello is answered.
-        if (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs)) setImmediate(() => void rotate());
+        if (due) setImmediate(() => void rotate());
       }
       return {
         ok: true,
@@ -238,18 +280,15 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       return result;
     }
 
-    // A socket's status writes apply in the order they were sent: two in flight on different pool connections
-    // could commit out of order and leave an older backlog ("2 waiting") on the fleet table for good.
-    let statusWrites: Promise<void> = Promise.resolve();
+    // The writer keeps only a device's latest status and writes one batch at a time, so an older backlog
+    // ("2 waiting") can never land after a newer one and stay on the fleet table for good.
     socket.on('status', (msg: unknown) => {
       const status = agentStatusSchema.safeParse(msg);
       if (!status.success) {
         deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
         return;
       }
-      statusWrites = statusWrites
-        .then(() => recordStatus(deps.pool, deviceId, status.data))
-        .catch((err: unknown) => deps.log.warn({ err, ...log }, 'could not record status'));
+      statuses.status(deviceId, status.data);
     });
 
     // Till files the agent rejected: kept at central for the console and the import_rejected alert.
@@ -286,7 +325,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       const rotators = rotatorsByDevice.get(deviceId);
       rotators?.delete(rotator);
       if (rotators?.size === 0) rotatorsByDevice.delete(deviceId);
-      recordSeen(deps.pool, deviceId).catch(() => undefined); // the pool may already be closing at shutdown
+      statuses.seen(deviceId);
       deps.log.info({ ...log, reason }, 'agent disconnected');
     });
   }
@@ -295,9 +334,21 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     commandsAvailable(storeId) {
       for (const p of pushersByStore.get(storeId) ?? []) p.trigger();
     },
-    triggerAll() {
-      for (const set of pushersByStore.values()) for (const p of set) p.trigger();
+    async recheck() {
+      if (pushersByStore.size === 0) return;
+      const r = await deps.pool.query<{ store_id: string; command_seq: string }>(
+        'SELECT store_id, command_seq FROM stores WHERE store_id = ANY($1::text[]) AND command_seq > 0',
+        [[...pushersByStore.keys()]],
+      );
+      for (const row of r.rows) {
+        const latest = Number(row.command_seq);
+        for (const p of pushersByStore.get(row.store_id) ?? []) {
+          const applied = p.appliedSeq();
+          if (applied !== null && applied < latest) p.trigger();
+        }
+      }
     },
+    flushed: () => statuses.flushed(),
     disconnectDevice(deviceId) {
       // Local only: every node gets the revocation over NOTIFY and drops its own sockets (no N×N broadcast).
       ns.local.in(`device:${deviceId}`).disconnectSockets(true);

@@ -37,6 +37,8 @@ export interface RealtimePluginOptions {
   commandRecheckMs?: number;
   /** A device token older than this is rotated at the device's hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** Connection set-up work run at once, and hellos that wait before central answers "busy, retry after" (default 8, 200). */
+  agentAdmission?: { concurrency: number; maxWaitingHellos: number };
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -77,6 +79,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
       tokenMaxAgeMs: opts.tokenMaxAgeMs ?? 90 * 86_400_000,
       reservations: opts.reservations,
+      ...(opts.agentAdmission ? { admission: opts.agentAdmission } : {}),
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),
     });
     const listener = createNotificationListener({
@@ -87,13 +90,13 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
         else if (channel === REVOKED_CHANNEL) gateway.disconnectDevice(payload);
         else if (channel === ROTATE_CHANNEL) gateway.rotateDevice(payload);
       },
-      onReconnect: () => gateway.triggerAll(),
+      onReconnect: () => void gateway.recheck().catch((err: unknown) => app.log.warn({ err }, 'command re-check failed')),
       log: app.log.child({ component: 'pg-listen' }),
     });
     await listener.start();
     // Command notices go out after COMMIT (CommandNotices): one lost to a crash in between, or to a dropped LISTEN
-    // connection, is made good here. Each pusher asks for commands past its store's acked seq: one indexed query.
-    const recheck = setInterval(() => gateway.triggerAll(), opts.commandRecheckMs ?? 15_000);
+    // connection, is made good here: one query for every connected store, and only the pushers behind are woken.
+    const recheck = setInterval(() => void gateway.recheck().catch((err: unknown) => app.log.warn({ err }, 'command re-check failed')), opts.commandRecheckMs ?? 15_000);
     recheck.unref();
 
     app.decorate('realtime', { presence, disconnectDevice: (id: string) => gateway.disconnectDevice(id) });
@@ -109,6 +112,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
     });
     app.addHook('onClose', async () => {
       clearInterval(recheck);
+      await gateway.flushed(); // the last-seen of the sockets just closed, while the pool is still open
       await listener.close();
       // pg's end() waits for every checked-out client. When the database went away, the adapter may be between
       // reconnect attempts and hold a half-acquired LISTEN client it never releases: bound the wait, then let the

@@ -102,6 +102,17 @@ describe('store seed for a till that holds no picture (protocol v3)', () => {
     expect(oldLog.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('a seed that carries reservations tells the order system they are delivered, with no command after it', async () => {
+    await storeWithHistory('store-d'); // its first till never connects: both reservations stay requested
+    const statusOf = async () =>
+      (await tc.api.get<{ items: { orderId: string; status: string }[] }>('/reservations?storeId=store-d')).body.items.map((r) => [r.orderId, r.status]).sort();
+    expect(await statusOf()).toEqual([['web-1', 'requested'], ['web-2', 'requested']]);
+    const t = await till('store-d', false);
+    record(t.raw);
+    expect(await t.raw.hello({ seed: true })).toMatchObject({ ok: true });
+    await waitFor(async () => (await statusOf()).every(([, s]) => s === 'delivered'), { what: 'both reservations delivered' });
+  });
+
   it('answers a till that does not ask, or speaks protocol v2, with the whole stream as before', async () => {
     await storeWithHistory('store-v2');
     const v2 = await till('store-v2', false);

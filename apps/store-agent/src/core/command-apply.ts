@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { handedOverLines, parseCommandPayload, rawCommandSchema, type Command, type HybridClock, type RawCommand, type ReservationLine } from '@outpost/shared';
+import { advancesTo, handedOverLines, parseCommandPayload, rawCommandSchema, type Command, type HybridClock, type RawCommand, type ReservationLine, type ReservationStatus } from '@outpost/shared';
 import type { AgentDb } from './db/open.js';
 import { appliedCommands, commandQuarantine, items, receivedStock, reservations, tasks } from './db/schema.js';
 import type { SyncStateStore } from './state.js';
 import type { Logger } from './log.js';
 import type { LocalStock } from './stock.js';
 
-type Outcome = 'applied' | 'ignored_old_version' | 'ignored_closed' | 'unknown_target' | 'quarantined';
+type Outcome = 'applied' | 'ignored_old_version' | 'ignored_closed' | 'ignored_not_newer' | 'unknown_target' | 'quarantined';
 
 export interface CommandApplierDeps {
   adb: AgentDb;
@@ -168,6 +168,22 @@ export class CommandApplier {
         if (cur.status !== 'delivered' && back.length > 0) {
           this.addRestockTask(`restock:${p.reservationId}`, p.reservationId, back, `reservation ${status}${p.reason && p.reason !== 'expired' ? `: ${p.reason}` : ''}`, at);
         }
+        return 'applied';
+      }
+      case 'reservation.updated': {
+        // Central's state after the store's pick or handover. This till may not know it: another till of the store
+        // did it, or this till's data folder was restored from an older copy (its journal went back and central
+        // resent from there). Taken only when it moves the local copy forward, so the pick list never offers a
+        // reservation again that was picked or collected; the till's own pick and handover records stand.
+        const p = cmd.payload;
+        const cur = db.select({ status: reservations.status }).from(reservations).where(eq(reservations.reservationId, p.reservationId)).get();
+        if (!cur) return 'unknown_target';
+        if (!advancesTo(cur.status as ReservationStatus, p.status)) return cur.status === 'cancelled' || cur.status === 'expired' || cur.status === 'collected' ? 'ignored_closed' : 'ignored_not_newer';
+        // No stock moves here: a handover's movement belongs to the pickup event of the till that made it.
+        db.update(reservations)
+          .set({ status: p.status, lines: JSON.stringify(p.lines), updatedAt: at })
+          .where(eq(reservations.reservationId, p.reservationId))
+          .run();
         return 'applied';
       }
       case 'restock.requested': {

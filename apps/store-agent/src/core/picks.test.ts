@@ -13,6 +13,9 @@ const received = (seq: number, lines: { sku: string; qty: number }[]) => cmd(seq
 const reserved = (seq: number, reservationId: string, lines: { sku: string; qty: number }[], correlationId?: string) =>
   cmd(seq, 'reservation.created', { reservationId, orderId: `order-${reservationId}`, lines }, correlationId);
 const cancelled = (seq: number, reservationId: string, reason = 'customer cancelled') => cmd(seq, 'reservation.cancelled', { reservationId, reason });
+const updated = (seq: number, reservationId: string, status: 'picked' | 'short_picked' | 'collected', lines: { sku: string; qty: number; pickedQty: number }[]) =>
+  cmd(seq, 'reservation.updated', { reservationId, status, lines });
+const journalOutcomes = (a: Agent) => (a.db.sqlite.prepare('SELECT type, outcome FROM applied_commands ORDER BY applied_order').all() as { type: string; outcome: string }[]).map((r) => `${r.type}:${r.outcome}`);
 
 const stockOf = (a: Agent, sku: string) => a.stock.list({ sku, limit: 10 }, a.picks.heldBySku()).items[0];
 const outboxTypes = (a: Agent) => (a.db.sqlite.prepare('SELECT type, body FROM outbox ORDER BY seq').all() as { type: string; body: string }[]).map((r) => ({ type: r.type, ...JSON.parse(r.body) }));
@@ -99,5 +102,35 @@ describe('picks', () => {
     a.applier.apply([received(1, [{ sku: 'A', qty: 2 }]), reserved(2, 'r1', [{ sku: 'A', qty: 2 }]), cancelled(3, 'r1', 'expired')]);
     expect(a.picks.list({ status: 'expired', limit: 10 }).items).toHaveLength(1);
     expect(stockOf(a, 'A')).toMatchObject({ reserved: 0, available: 2 });
+  });
+
+  it("central's word that a reservation was picked or handed over (another till, or this till restored from an older copy) takes it off the pick list", () => {
+    const a = open(enrolledDir(dirs));
+    a.applier.apply([received(1, [{ sku: 'A', qty: 5 }]), reserved(2, 'r1', [{ sku: 'A', qty: 3 }]), reserved(3, 'r2', [{ sku: 'A', qty: 1 }])]);
+    expect(a.picks.list({ status: 'delivered', limit: 10 }).items.map((p) => p.reservationId)).toEqual(['r1', 'r2']);
+    a.applier.apply([updated(4, 'r1', 'short_picked', [{ sku: 'A', qty: 3, pickedQty: 2 }])]);
+    expect(a.picks.list({ status: 'delivered', limit: 10 }).items.map((p) => p.reservationId)).toEqual(['r2']);
+    expect(a.picks.list({ status: 'short_picked', limit: 10 }).items).toEqual([expect.objectContaining({ reservationId: 'r1', lines: [{ sku: 'A', qty: 3, pickedQty: 2 }] })]);
+    expect(stockOf(a, 'A')).toMatchObject({ onHand: 5, reserved: 3 });
+    expect(refusedWith(() => a.picks.confirm('r1', { lines: [{ sku: 'A', pickedQty: 3 }] }))).toMatchObject({ statusCode: 409, code: 'invalid_state' });
+    a.applier.apply([updated(5, 'r1', 'collected', [{ sku: 'A', qty: 3, pickedQty: 2 }])]);
+    expect(a.picks.list({ status: 'collected', limit: 10 }).items.map((p) => p.reservationId)).toEqual(['r1']);
+    expect(refusedWith(() => a.picks.handover('r1'))).toMatchObject({ statusCode: 409, code: 'invalid_state' });
+    // The handover's movement belongs to the till that made it: nothing moves here, only the hold is gone.
+    expect(stockOf(a, 'A')).toMatchObject({ onHand: 5, reserved: 1 });
+    expect(outboxTypes(a)).toEqual([]);
+
+    // This till's own pick and handover stand; central's earlier word never moves a reservation back.
+    a.picks.confirm('r2', { lines: [{ sku: 'A', pickedQty: 1 }] });
+    a.picks.handover('r2');
+    a.applier.apply([updated(6, 'r2', 'picked', [{ sku: 'A', qty: 1, pickedQty: 1 }]), updated(7, 'r2', 'collected', [{ sku: 'A', qty: 1, pickedQty: 1 }]), updated(8, 'r9', 'picked', [{ sku: 'A', qty: 1, pickedQty: 1 }])]);
+    expect(a.picks.list({ status: 'collected', limit: 10 }).items.map((p) => p.reservationId)).toEqual(['r1', 'r2']);
+    expect(journalOutcomes(a).slice(3)).toEqual([
+      'reservation.updated:applied',
+      'reservation.updated:applied',
+      'reservation.updated:ignored_closed',
+      'reservation.updated:ignored_closed',
+      'reservation.updated:unknown_target',
+    ]);
   });
 });

@@ -263,6 +263,35 @@ describe('sync client against a real socket.io peer', () => {
     expect(p.storedSeq).toBe(5);
   });
 
+  it('answered "busy, retry after X" at hello, says hello again on the same connection without an error, then drains', async () => {
+    const p = await peer();
+    const busy = { ok: false, error: { code: 'retry_after', message: 'busy', details: { retryAfterMs: 40 } } };
+    p.helloAnswers.push(busy, busy);
+    const a = agentFor(p);
+    captureN(a, 3);
+    const errors: (string | null)[] = [];
+    await a.start({ http: false });
+    const s = await waitFor(() => {
+      errors.push(a.status().lastError);
+      return a.status().online && a.status().pendingUp === 0 ? a.status() : null;
+    }, 'drained after two busy answers');
+    expect(p.hellos).toHaveLength(3);
+    expect(p.handshakeTokens).toHaveLength(1); // one connection: no reconnect, no second handshake
+    expect(errors.every((e) => e === null)).toBe(true);
+    expect(s.lastAckedSeq).toBe(3);
+  });
+
+  it('an unanswered hello is an error that shows, and the agent reconnects', async () => {
+    const p = await peer();
+    p.ignoreHellos = true;
+    const a = agentFor(p, { OUTPOST_HELLO_TIMEOUT_MS: '50' });
+    await a.start({ http: false });
+    await waitFor(() => a.status().lastError === 'central did not answer hello in time', 'the hello timeout to show');
+    await waitFor(() => p.handshakeTokens.length >= 2, 'a reconnect');
+    p.ignoreHellos = false;
+    await waitFor(() => (a.status().online && a.status().lastError === null ? true : null), 'online once hello is answered');
+  });
+
   it('applies pushed commands in order and acks the applied seq; a gap is not skipped', async () => {
     const p = await peer();
     const a = agentFor(p);

@@ -81,6 +81,8 @@ export class SyncClient {
   private hold: Hold | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** A hello central answered "busy, retry after X": said again on the same connection when this fires. */
+  private helloTimer: NodeJS.Timeout | null = null;
   private wakeQueued = false;
   private stopped = false;
   private batchesSent = 0;
@@ -137,7 +139,7 @@ export class SyncClient {
     this.stopped = true;
     this.session++;
     this.ready = false;
-    for (const t of [this.holdTimer, this.retryTimer]) if (t) clearTimeout(t);
+    for (const t of [this.holdTimer, this.retryTimer, this.helloTimer]) if (t) clearTimeout(t);
     this.socket?.removeAllListeners();
     this.socket?.close();
     this.socket = null;
@@ -164,8 +166,12 @@ export class SyncClient {
     if (!socket || this.stopped) return;
     const session = ++this.session;
     this.resetSession();
-    const st = this.d.state.get();
     this.d.log.info('connected to central', { url: this.d.enrolment.centralUrl });
+    await this.sayHello(socket, session);
+  }
+
+  private async sayHello(socket: Socket, session: number): Promise<void> {
+    const st = this.d.state.get();
     const hello: AgentHello = {
       protocolVersion: PROTOCOL_VERSION,
       agentVersion: this.d.agentVersion,
@@ -182,13 +188,29 @@ export class SyncClient {
     try {
       res = await socket.timeout(this.d.settings.helloTimeoutMs).emitWithAck('hello', hello);
     } catch {
-      if (session === this.session) this.reconnect('hello was not answered in time', this.backoff());
+      if (session !== this.session) return;
+      // Count it: an overloaded central must see this agent back later and later, not every reconnectMinMs.
+      this.setError('central did not answer hello in time');
+      this.errorStreak++;
+      this.reconnect('hello was not answered in time', this.backoff());
       return;
     }
     if (session !== this.session) return;
     const ok = centralHelloSchema.safeParse(res);
     if (!ok.success) {
       const refused = refusalSchema.safeParse(res);
+      const busyMs = refused.success ? helloRetryAfterMs(refused.data) : null;
+      if (busyMs !== null) {
+        // Central is pacing a crowd of agents (after its restart): keep this connection, and spread the fleet's
+        // second hellos over time instead of all coming back at the same instant. Not an error.
+        const delayMs = jitter(busyMs);
+        this.d.log.info('central is busy; saying hello again', { delayMs });
+        this.helloTimer = setTimeout(() => {
+          this.helloTimer = null;
+          if (session === this.session && !this.stopped) void this.sayHello(socket, session);
+        }, delayMs);
+        return;
+      }
       const why = refused.success ? `${refused.data.error.code}: ${refused.data.error.message}` : 'central answered hello with an unknown shape';
       this.d.log.warn('hello refused', { reason: why });
       this.setError(`central refused hello (${why})`);
@@ -257,6 +279,8 @@ export class SyncClient {
     this.crashPending = false;
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = null;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
   }
 
   /** Drop this connection and start over with hello after `delayMs`. */
@@ -427,7 +451,15 @@ export class SyncClient {
   }
 }
 
-function jitter(ms: number): number {
+/** central's "busy, retry after X" answer to hello: the X, or null for any other refusal. */
+export function helloRetryAfterMs(r: Refusal): number | null {
+  if (r.error.code !== 'retry_after') return null;
+  const ms = (r.error.details as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isSafeInteger(ms) && ms > 0 ? ms : null;
+}
+
+/** Between half and one and a half times `ms`: a fleet told the same wait comes back spread out, not at once. */
+export function jitter(ms: number): number {
   return Math.max(1, Math.round(ms * (0.5 + Math.random())));
 }
 

@@ -180,6 +180,7 @@ export const conflictKindSchema = z.enum([
   'pick_after_cancel',
   'pickup_after_cancel',
   'pick_unexpected',
+  'pick_repeated',
   'device_restored',
 ]);
 export const conflictsQuery = z.object({

@@ -293,6 +293,13 @@ export const reservations = pgTable(
     reroutedTo: text('rerouted_to'),
     /** R4: a reroute was tried for the current at_risk episode (one try; then it is an exception). */
     rerouteTried: boolean('reroute_tried').notNull().default(false),
+    /**
+     * The store events that took effect as this reservation's pick and its handover. A later pick or handover of
+     * the same reservation (a till restored from an older copy does it again) is stored, logged as a repeat and
+     * not applied: the goods leave on-hand once.
+     */
+    pickEventId: uuid('pick_event_id'),
+    pickupEventId: uuid('pickup_event_id'),
     correlationId: text('correlation_id').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

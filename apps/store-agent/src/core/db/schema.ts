@@ -120,7 +120,7 @@ export const appliedCommands = sqliteTable('applied_commands', {
   seq: integer('seq').notNull().unique(),
   commandId: text('command_id'),
   type: text('type').notNull(),
-  /** applied | ignored_old_version | unknown_target | quarantined */
+  /** applied | ignored_old_version | ignored_closed | ignored_not_newer | unknown_target | quarantined */
   outcome: text('outcome').notNull(),
   appliedAt: text('applied_at').notNull(),
 });

@@ -49,6 +49,10 @@ export class CentralPeer {
   serverTimeOffsetMs = 0;
   /** Handshake refusal for every connection, e.g. {code: 'revoked'}. */
   refuseHandshake: { code: string; message: string } | null = null;
+  /** Answers for the next hellos, first come first used (e.g. a "busy, retry after X"); then the real answer. */
+  readonly helloAnswers: unknown[] = [];
+  /** Hellos held unanswered (a central too busy to answer at all). */
+  ignoreHellos = false;
   private held: (() => void)[] = [];
   private outstanding = 0;
   private sockets = new Set<Socket>();
@@ -111,6 +115,9 @@ export class CentralPeer {
       socket.on('disconnect', () => this.sockets.delete(socket));
       socket.on('hello', (msg: unknown, ack: (a: unknown) => void) => {
         this.hellos.push(agentHelloSchema.parse(msg));
+        if (this.ignoreHellos) return;
+        const canned = this.helloAnswers.shift();
+        if (canned !== undefined) return ack(canned);
         const h: CentralHello = {
           ok: true,
           protocolVersion: PROTOCOL_VERSION,

@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { clear, h, table, time } from '../dom.js';
 
-const KINDS = ['', 'count_superseded', 'count_recomputed', 'unknown_sku', 'return_unlinked', 'return_linked', 'oversold', 'rerouted', 'reroute_failed', 'pick_after_cancel', 'pickup_after_cancel', 'pick_unexpected', 'device_restored'];
+const KINDS = ['', 'count_superseded', 'count_recomputed', 'unknown_sku', 'return_unlinked', 'return_linked', 'oversold', 'rerouted', 'reroute_failed', 'pick_after_cancel', 'pickup_after_cancel', 'pick_unexpected', 'pick_repeated', 'device_restored'];
 
 export function conflictsView(root) {
   const kind = h('select', { name: 'kind' }, KINDS.map((k) => h('option', { value: k, text: k || 'all kinds' })));
