@@ -47,6 +47,12 @@ const boundaries = [
   })),
 ];
 
+const importSettings = {
+  'import-x/extensions': ['.ts', '.js'],
+  'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+  'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/drizzle/**', '.data/**', 'test-artifacts/**'] },
   ...tseslint.configs.recommended,
@@ -71,12 +77,16 @@ export default tseslint.config(
   {
     files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: {
-      'import-x/extensions': ['.ts', '.js'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
-    },
+    settings: importSettings,
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  // Product source never imports test/ (tests beside the code may: they use test/support).
+  {
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { 'import-x': importX },
+    settings: importSettings,
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: ['./packages', './apps'].map((target) => ({ target, from: './test', message: 'Product source never imports test/.' })) }] },
   },
   {
     files: ['packages/shared/**'],

@@ -110,10 +110,12 @@ export async function run(): Promise<void> {
     console.log(`trickle     ${fmt(N)} stores x 1 sale/s for ${TRICKLE_S} s: ${fmt(rate)} events/s stored (offered ${fmt(N)}/s); capture -> acked p50 ${fmt(percentile(saleLat, 50))} ms, p99 ${fmt(percentile(saleLat, 99))} ms`);
     const peak = peakRssMiB(c.pid!) ?? NaN;
     console.log(`central     peak RSS ${fmt(peak, 1)} MiB (this process: storm, fan-out and trickle)`);
+    // The machine-readable line: plain numbers (no thousands separators) so a script can split on spaces and '='.
+    const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'NaN');
     console.log(
-      `fleet: agents=${N} connected=${connected} central_rss_mib=${fmt(rss, 0)} rss_per_conn_kib=${fmt(perConn, 1)} storm_s=${fmt(stormS, 1)} ` +
-        `refused=${fleet.refused.length} hello_timeouts=${fleet.helloTimeouts - timeoutsBefore} fanout_p50_ms=${fmt(percentile(lat, 50))} fanout_p99_ms=${fmt(percentile(lat, 99))} ` +
-        `fanout_all_acked_ms=${allAckedMs} trickle_events_per_s=${fmt(rate)} capture_to_acked_p99_ms=${fmt(percentile(saleLat, 99))} central_peak_rss_mib=${fmt(peak, 0)}`,
+      `fleet: agents=${N} connected=${connected} central_rss_mib=${num(rss)} rss_per_conn_kib=${num(perConn, 1)} storm_s=${num(stormS, 1)} ` +
+        `refused=${fleet.refused.length} hello_timeouts=${fleet.helloTimeouts - timeoutsBefore} fanout_p50_ms=${num(percentile(lat, 50))} fanout_p99_ms=${num(percentile(lat, 99))} ` +
+        `fanout_all_acked_ms=${num(allAckedMs)} trickle_events_per_s=${num(rate)} capture_to_acked_p99_ms=${num(percentile(saleLat, 99))} central_peak_rss_mib=${num(peak)}`,
     );
     console.log('(figures from a 2-core machine shared with other work; the fleet processes run on the same cores as central)');
   } finally {

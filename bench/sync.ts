@@ -173,8 +173,9 @@ async function benchCatchUp(work: string, pgAdmin: string, n: number) {
       const evs = rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
       const col = (k: string) => evs.map((e) => e[k]);
       await pool.query(
-        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[], $10::jsonb[])
+        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload, event_month)
+         SELECT *, outpost_event_month(e) FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[], $10::jsonb[])
+           AS u(s, e, d, q, t, v, h, o, c, p)
          ON CONFLICT DO NOTHING`,
         [col('storeId'), col('eventId'), col('deviceId'), col('seq'), col('type'), col('schemaVersion'), col('hlc'), col('occurredAt'), col('correlationId'), evs.map((e) => JSON.stringify(e.payload))],
       );

@@ -258,7 +258,8 @@ describe('associate UI', () => {
       ],
     });
     expect(receipt.status).toBe(201);
-    const agent = await startAgent(fx, { dataDir });
+    // A warning threshold no disk meets: the status bar must say the disk is nearly full (capture still works).
+    const agent = await startAgent(fx, { dataDir, env: { OUTPOST_DISK_LOW_MIB: '1000000000' } });
     await waitFor(async () => (await agentStatus(agent)).appliedCommandSeq >= 3, { what: 'items and receipt applied', timeoutMs: UI_WAIT });
 
     const orders: Record<string, string> = {};
@@ -272,6 +273,7 @@ describe('associate UI', () => {
     }
 
     const { page, errors } = await open(agent.url);
+    await shows(page.locator('#sb-disk', { hasText: "This PC's disk is nearly full" }));
 
     // ---- cycle count: scan twice, type a quantity, review against the till's stock picture, submit
     await page.getByRole('link', { name: 'Count' }).click();

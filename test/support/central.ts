@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits } from '@outpost/shared';
+import { AGENT_NAMESPACE, PROTOCOL_VERSION, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { createTestDatabase } from './pg.js';
 import { client } from './http.js';
 import type { RateLimitSettings } from '../../apps/central/src/access/limits.js';
@@ -31,6 +31,8 @@ export async function startTestCentral(
     rateLimits?: RateLimitSettings;
     tokenMaxAgeMs?: number;
     agentAdmission?: { concurrency: number; maxWaitingHellos: number };
+    /** Answer as a central of an older protocol would (upgrade-ring tests). */
+    protocolRange?: VersionRange;
   } = {},
 ): Promise<TestCentral> {
   const database = opts.shareWith ? { url: opts.shareWith.dbUrl, drop: async () => {} } : await createTestDatabase();
@@ -48,6 +50,7 @@ export async function startTestCentral(
       ...(opts.commandRecheckMs === undefined ? {} : { commandRecheckMs: opts.commandRecheckMs }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
       ...(opts.agentAdmission === undefined ? {} : { agentAdmission: opts.agentAdmission }),
+      ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
     });
   } catch (err) {
     await database.drop();

@@ -192,6 +192,12 @@ export interface AgentStatus {
   clockSkewMs: number | null;
   clockSkewAt: string | null;
   clockCorrected: boolean;
+  dbBytes: number;
+  diskFreeBytes: number | null;
+  diskLow: boolean;
+  retentionDays: number;
+  retentionRunAt: string | null;
+  retentionDeletedEvents: number;
 }
 
 export async function agentStatus(agent: AgentHandle): Promise<AgentStatus> {

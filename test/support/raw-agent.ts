@@ -17,9 +17,16 @@ import {
 export class RawAgent {
   readonly socket: Socket;
   private readonly clock: HybridClock;
-  constructor(centralUrl: string, token: string, readonly storeId: string, readonly deviceId: string) {
+  constructor(
+    centralUrl: string,
+    token: string,
+    readonly storeId: string,
+    readonly deviceId: string,
+    /** The one protocol version its handshake and hello name (an older agent's, for tests of upcasting). */
+    readonly protocolVersion: number = PROTOCOL_VERSION,
+  ) {
     this.socket = io(centralUrl + AGENT_NAMESPACE, {
-      auth: { token, protocolVersion: PROTOCOL_VERSION },
+      auth: { token, protocolVersion },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
@@ -37,7 +44,7 @@ export class RawAgent {
 
   hello(over: Partial<AgentHello> = {}): Promise<CentralHello | Refusal> {
     const h: AgentHello = {
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersion: this.protocolVersion,
       agentVersion: 'raw-test',
       storeId: this.storeId,
       deviceId: this.deviceId,

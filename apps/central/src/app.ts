@@ -4,9 +4,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { edgeErrorOptions, type HybridClock, type SyncLimits } from '@outpost/shared';
+import { edgeErrorOptions, type HybridClock, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { CENTRAL_VERSION, createCentralClock, type Database, dbPlugin, type Faults, httpLoggingOptions, installCorrelationHeader, installErrorHandlers, noFaults, type TlsMaterial } from './platform/index.js';
-import { allObservers, ingestLogObserver, realtimePlugin } from './sync/index.js';
+import { allObservers, eventPartitionsPlugin, ingestLogObserver, type PartitionSettings, realtimePlugin } from './sync/index.js';
 import { accessPlugin, type RateLimitSettings } from './access/index.js';
 import { defaultErpSettings, erpPlugin, type ErpSettings } from './erp/index.js';
 import { healthRoutes, metricsPlugin, metricsRoutes } from './monitoring/index.js';
@@ -33,6 +33,8 @@ export interface BuildAppOptions {
   commandAckTimeoutMs?: number;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
   /** Central's hybrid clock; by default one seeded from the database (tests inject their own). */
   clock?: HybridClock;
   /** Reservations: hold time, safety stock, order-system webhook (defaults: 72 h, 0, no webhook). */
@@ -51,6 +53,10 @@ export interface BuildAppOptions {
   alerts?: AlertSettings;
   /** Evaluate alerts on this node in the background (default true). */
   alertsBackground?: boolean;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
+  /** Keep partitions ahead (and apply the retention) from this node (default true). */
+  partitionsBackground?: boolean;
 }
 
 /** Build the central app (routes, socket.io gateway, OpenAPI); the caller listens and closes it. */
@@ -104,6 +110,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
     ...(opts.commandAckTimeoutMs === undefined ? {} : { commandAckTimeoutMs: opts.commandAckTimeoutMs }),
     ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+    ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
+  });
+  await app.register(eventPartitionsPlugin, {
+    settings: opts.partitions ?? { monthsAhead: 2, retentionMonths: null },
+    ...(opts.partitionsBackground === undefined ? {} : { background: opts.partitionsBackground }),
   });
   await app.register(alertsPlugin, { settings: opts.alerts ?? defaultAlertSettings(), ...(opts.alertsBackground === undefined ? {} : { background: opts.alertsBackground }) });
   await app.register(healthRoutes);

@@ -24,7 +24,9 @@ Environment: DATABASE_URL, OUTPOST_DATA_DIR, OUTPOST_ADMIN_TOKEN, OUTPOST_TLS_CE
   OUTPOST_ERP_CIRCUIT_THRESHOLD, OUTPOST_ERP_CIRCUIT_COOLDOWN_MS, OUTPOST_ERP_CIRCUIT_MAX_COOLDOWN_MS,
   alerts: OUTPOST_ALERT_OFFLINE_SECONDS (300), OUTPOST_ALERT_SYNC_LAG_SECONDS (900), OUTPOST_ALERT_BACKLOG (1000),
   OUTPOST_ALERT_CLOCK_SKEW_MS (120000), OUTPOST_ALERT_DISK_LOW_MIB (1024), OUTPOST_ALERT_EVALUATE_MS (10000),
-  OUTPOST_ALERT_WEBHOOK_URL + OUTPOST_ALERT_WEBHOOK_SECRET`;
+  OUTPOST_ALERT_WEBHOOK_URL + OUTPOST_ALERT_WEBHOOK_SECRET,
+  events: OUTPOST_CENTRAL_RETENTION_MONTHS (unset: keep every month; N: drop a month's partition N months after it ended,
+  once all its ERP postings are posted)`;
 
 /** A wrong command line: printed with the help of the command it was for (`help`), exit 2. */
 class UsageError extends Error {
@@ -94,6 +96,8 @@ async function start(argv: string[]): Promise<void> {
     erpWorker: config.erpWorker,
     alerts: config.alerts,
     tokenMaxAgeMs: config.tokenMaxAgeMs,
+    protocolRange: config.protocolRange,
+    partitions: config.partitions,
   });
   console.log(`Outpost central listening on ${central.url}`);
   console.log(adminTokenNotice(tokenOrigin, adminToken, config.dataDir));

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { envInt, type Env, type SyncLimits } from '@outpost/shared';
+import { CENTRAL_RANGE, envInt, type Env, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { type FaultSpec, parseFaults, type TlsFiles } from './platform/index.js';
 import { ErpConfigError, type ErpConnectorName, type ErpSettings, erpSettingsFromEnv, MappingError, parseMapping } from './erp/index.js';
 import { AlertConfigError, type AlertSettings, alertSettingsFromEnv } from './alerts/index.js';
 import { type RateLimitSettings, rateLimitsFromEnv } from './access/index.js';
 import { ReservationConfigError, type ReservationSettings, reservationSettingsFromEnv } from './reservations/index.js';
+import type { PartitionSettings } from './sync/index.js';
 
 /** Everything `outpost-central start` needs, from flags and environment, resolved once at the edge. */
 export interface CentralConfig {
@@ -30,6 +31,10 @@ export interface CentralConfig {
   tls: TlsFiles | null;
   /** OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS (default 90): an older device token is rotated at the device's next hello. */
   tokenMaxAgeMs: number;
+  /** The protocol versions the gateway speaks; OUTPOST_PROTOCOL_MAX_VERSION lowers the top (a ring test, or a rollback). */
+  protocolRange: VersionRange;
+  /** Month partitions of events: kept ahead, and dropped after OUTPOST_CENTRAL_RETENTION_MONTHS once posted. */
+  partitions: PartitionSettings;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +78,12 @@ function alertsFromEnv(env: Env): AlertSettings {
     if (err instanceof AlertConfigError || err instanceof RangeError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** OUTPOST_CENTRAL_RETENTION_MONTHS unset or empty: keep every month. */
+export function partitionsFromEnv(env: Env): PartitionSettings {
+  const raw = env.OUTPOST_CENTRAL_RETENTION_MONTHS;
+  return { monthsAhead: 2, retentionMonths: raw === undefined || raw === '' ? null : positiveInt(env, 'OUTPOST_CENTRAL_RETENTION_MONTHS', 0) };
 }
 
 function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFiles | null {
@@ -127,10 +138,24 @@ export function parseStartArgs(argv: string[], env: Env): CentralConfig {
     faults: parseFaults(env.OUTPOST_FAULT),
     reservations: reservationsFromEnv(env),
     alerts: alertsFromEnv(env),
+    partitions: partitionsFromEnv(env),
     rateLimits: rateLimitsOf(env),
     tls: tlsOf(values['tls-cert'] ?? env.OUTPOST_TLS_CERT, values['tls-key'] ?? env.OUTPOST_TLS_KEY),
     tokenMaxAgeMs: positiveInt(env, 'OUTPOST_DEVICE_TOKEN_MAX_AGE_DAYS', 90) * 86_400_000,
+    protocolRange: protocolRangeOf(env),
   };
+}
+
+/**
+ * OUTPOST_PROTOCOL_MAX_VERSION: answer agents as a central of that protocol version would (it refuses newer
+ * handshakes; agents step down to it). For testing upgrade rings, or to hold a new protocol back after an upgrade.
+ */
+export function protocolRangeOf(env: Env): VersionRange {
+  const max = positiveInt(env, 'OUTPOST_PROTOCOL_MAX_VERSION', CENTRAL_RANGE.max);
+  if (max < CENTRAL_RANGE.min || max > CENTRAL_RANGE.max) {
+    throw new ConfigError(`OUTPOST_PROTOCOL_MAX_VERSION must be ${CENTRAL_RANGE.min}..${CENTRAL_RANGE.max} (the protocol versions this central speaks), got ${max}`);
+  }
+  return { min: CENTRAL_RANGE.min, max };
 }
 
 /** An invalid Tryton mapping file stops `start`: every posting would fail on it, hours later, as a dead letter. */

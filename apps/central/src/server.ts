@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { SyncLimits } from '@outpost/shared';
+import type { SyncLimits, VersionRange } from '@outpost/shared';
 import { buildApp } from './app.js';
 import { createFaults, type EmbeddedPostgresEvent, type EmbeddedPostgresHandle, type FaultSpec, noFaultSpec, openDatabase, readTlsFiles, runMigrations, startEmbeddedPostgres, type TlsFiles, watchTlsFiles } from './platform/index.js';
 import type { ReservationSettings } from './reservations/index.js';
 import type { ErpSettings } from './erp/index.js';
 import type { AlertSettings } from './alerts/index.js';
 import type { RateLimitSettings } from './access/index.js';
+import type { PartitionSettings } from './sync/index.js';
 import type { Server as HttpsServer } from 'node:https';
 
 export interface StartCentralOptions {
@@ -34,6 +35,10 @@ export interface StartCentralOptions {
   alerts?: AlertSettings;
   /** Device tokens older than this are rotated at hello (default 90 days). */
   tokenMaxAgeMs?: number;
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
+  /** Event month partitions: months ahead and the retention (default: 2 ahead, keep all). */
+  partitions?: PartitionSettings;
 }
 
 export interface RunningCentral {
@@ -93,6 +98,8 @@ export async function startCentral(opts: StartCentralOptions): Promise<RunningCe
       ...(opts.erpWorker === undefined ? {} : { erpBackground: opts.erpWorker }),
       ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
       ...(opts.tokenMaxAgeMs === undefined ? {} : { tokenMaxAgeMs: opts.tokenMaxAgeMs }),
+      ...(opts.protocolRange === undefined ? {} : { protocolRange: opts.protocolRange }),
+      ...(opts.partitions === undefined ? {} : { partitions: opts.partitions }),
     });
     appRef = app;
     const host = opts.host ?? '127.0.0.1';

@@ -75,6 +75,14 @@ export const COMMAND_PAYLOADS = {
 
 export type CommandType = keyof typeof COMMAND_PAYLOADS;
 export const COMMAND_TYPES = Object.keys(COMMAND_PAYLOADS) as CommandType[];
+/**
+ * Command types a till may go without: an agent that does not know one (an older release) is sent it anyway,
+ * quarantines it locally and moves on, as 0.1.0 does. Every other type, and any unknown version of a type the agent
+ * knows, waits at central until the agent is upgraded (a lost item price or receipt would be silent damage).
+ * reservation.updated only stops a restored till offering a done pick again.
+ */
+export const OPTIONAL_COMMAND_TYPES: ReadonlySet<string> = new Set<CommandType>(['reservation.updated']);
+
 /** The version central writes today for each command type. */
 export const CURRENT_COMMAND_VERSION: Record<CommandType, number> = {
   'item.upserted': 1,

@@ -1,4 +1,5 @@
-import { commandsAckSchema, formatZodError, seedAckSchema, type RawCommand, type Seed } from '@outpost/shared';
+import { commandsAckSchema, formatZodError, seedAckSchema, type CommandVersions, type RawCommand, type Seed } from '@outpost/shared';
+import { deliverable } from './command-hold.js';
 
 export interface PusherLog {
   info(obj: object, msg: string): void;
@@ -10,6 +11,8 @@ export interface CommandPusherDeps {
   pending: (storeId: string, afterSeq: number, limit: number) => Promise<RawCommand[]>;
   /** Record the device's applied seq (never backwards). */
   recordApplied: (deviceId: string, appliedSeq: number) => Promise<void>;
+  /** Record the command this connection holds back because the agent cannot apply its version (null: none). */
+  recordHeld: (deviceId: string, held: RawCommand | null) => Promise<void>;
   storeId: string;
   deviceId: string;
   /** Send one `commands` message and resolve with the agent's raw ack; rejects on timeout or disconnect. */
@@ -27,8 +30,11 @@ export interface CommandPusherDeps {
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
-  /** Begin after hello, from the seq the agent says it has applied; with `seed`, send the store's picture first. */
-  start(appliedSeq: number, opts?: { seed?: boolean }): void;
+  /**
+   * Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply;
+   * with `seed`, send the store's picture first.
+   */
+  start(appliedSeq: number, known: Readonly<CommandVersions>, opts?: { seed?: boolean }): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
@@ -41,6 +47,10 @@ export interface CommandPusher {
 export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   const pageSize = deps.pageSize ?? 200;
   let appliedSeq = 0;
+  let known: Readonly<CommandVersions> = {};
+  // The command this connection holds back (the agent cannot apply it), as last recorded on the device row;
+  // undefined until the first pass, which always records, so a hold left by an older connection is cleared.
+  let heldSeq: number | null | undefined;
   let started = false;
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -87,7 +97,13 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
     if (seedWanted && deps.seed) await seedPass(deps.seed);
     for (;;) {
       if (stopped) return false;
-      const commands = await deps.pending(deps.storeId, appliedSeq, pageSize);
+      const page = await deps.pending(deps.storeId, appliedSeq, pageSize);
+      const { send: commands, held } = deliverable(page, known);
+      if ((held?.seq ?? null) !== heldSeq) {
+        heldSeq = held?.seq ?? null;
+        if (held) deps.log.warn({ deviceId: deps.deviceId, seq: held.seq, type: held.type, schemaVersion: held.schemaVersion }, 'command held: this agent cannot apply its version; it waits until the agent is upgraded');
+        await deps.recordHeld(deps.deviceId, held);
+      }
       if (commands.length === 0) return true;
       const raw = await deps.send(commands);
       const ack = commandsAckSchema.safeParse(raw);
@@ -138,8 +154,9 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   };
 
   return {
-    start(seq, opts) {
+    start(seq, versions, opts) {
       appliedSeq = seq;
+      known = versions;
       seedWanted = opts?.seed === true;
       started = true;
       trigger();

@@ -126,7 +126,11 @@ export async function cutDaySummary(tx: Queryable, storeId: string, businessDate
   const taken = await tx.query<{ event_id: string }>('DELETE FROM erp_day_pending WHERE store_id = $1 AND business_date = $2 RETURNING event_id', [storeId, businessDate]);
   if (taken.rows.length === 0) return [];
   const r = await tx.query<StoredSaleOrReturn>(
-    `SELECT event_id, type, payload, correlation_id FROM events WHERE store_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY hlc, position`,
+    // event_month (the partition key, a function of the id) lets PostgreSQL read only the partitions of these ids.
+    `SELECT event_id, type, payload, correlation_id FROM events
+      WHERE store_id = $1 AND event_id = ANY($2::uuid[])
+        AND event_month = ANY(ARRAY(SELECT DISTINCT outpost_event_month(x) FROM unnest($2::uuid[]) AS u(x)))
+      ORDER BY hlc, position`,
     [storeId, taken.rows.map((x) => x.event_id)],
   );
   const events = r.rows.map((x) => ({ eventId: x.event_id, type: x.type, payload: x.payload, correlationId: x.correlation_id }) as EventEnvelope<'sale.completed' | 'return.received'>);

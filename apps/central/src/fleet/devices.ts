@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RawCommand } from '@outpost/shared';
 import { sha256Hex, toNumber, withTransaction } from '../platform/index.js';
 import { confirmToken } from './token-rotation.js';
 
@@ -33,12 +34,14 @@ export async function recordHello(
   pool: pg.Pool,
   deviceId: string,
   hello: { agentVersion: string; pendingUp: number; appliedCommandSeq: number },
+  /** The protocol version the connection runs at (chosen at the handshake). */
+  protocolVersion: number,
 ): Promise<{ storedSeq: number }> {
   const r = await pool.query<{ stored_seq: string }>(
     `UPDATE devices SET agent_version = $2, pending_up = $3, last_seen_at = now(),
-       applied_command_seq = GREATEST(applied_command_seq, $4)
+       applied_command_seq = GREATEST(applied_command_seq, $4), protocol_version = $5
      WHERE device_id = $1 RETURNING stored_seq`,
-    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq],
+    [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq, protocolVersion],
   );
   return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
 }
@@ -59,4 +62,14 @@ export async function recordAppliedCommandsOfMany(pool: pg.Pool, acks: readonly 
       [acks.map((a) => a.deviceId), acks.map((a) => a.appliedSeq)],
     );
   });
+}
+
+/** The command a device's connection holds back because the agent cannot apply its version (null: none). */
+export async function recordHeldCommand(pool: pg.Pool, deviceId: string, held: RawCommand | null): Promise<void> {
+  await pool.query(
+    `UPDATE devices SET held_command_seq = $2, held_command_type = $3, held_command_version = $4,
+       held_since = CASE WHEN $2::bigint IS NULL THEN NULL WHEN held_command_seq IS DISTINCT FROM $2::bigint THEN now() ELSE held_since END
+     WHERE device_id = $1`,
+    [deviceId, held?.seq ?? null, held?.type ?? null, held?.schemaVersion ?? null],
+  );
 }

@@ -23,7 +23,8 @@ const AGGREGATE = `
            max(d.last_seen_at) AS last_seen,
            coalesce(sum(d.pending_up), 0)::bigint AS pending,
            coalesce(max(s.command_seq - d.applied_command_seq), 0)::bigint AS backlog,
-           coalesce(bool_or(d.last_error IS NOT NULL), false) AS has_error
+           coalesce(bool_or(d.last_error IS NOT NULL), false) AS has_error,
+           min(d.unsent_oldest_at) AS unsent_oldest
     FROM stores s LEFT JOIN devices d ON d.store_id = s.store_id AND d.revoked_at IS NULL
     GROUP BY s.store_id
   ), scored AS (
@@ -32,8 +33,12 @@ const AGGREGATE = `
                 WHEN NOT agg.online AND agg.devices > 0 THEN 1
                 WHEN agg.pending > 0 OR agg.backlog > 0 THEN 2
                 WHEN agg.online THEN 3
-                ELSE 4 END AS rank
+                ELSE 4 END AS rank,
+           CASE WHEN NOT agg.online AND agg.devices > 0 THEN agg.last_seen END AS offline_since
     FROM agg LEFT JOIN (SELECT store_id, count(*) AS n FROM alerts WHERE closed_at IS NULL GROUP BY store_id) a ON a.store_id = agg.store_id
+  ), budgeted AS (
+    -- Offline, everything sold since contact was lost is unsent too: at risk since the earlier of the two.
+    SELECT scored.*, least(unsent_oldest, offline_since) AS at_risk_since FROM scored
   )`;
 
 const STATUS_FILTER: Record<NonNullable<StoresQuery['status']>, string> = {
@@ -50,6 +55,8 @@ const SORTS: Record<StoresQuery['sort'], { expr: string; desc: boolean; type: 'i
   name: { expr: 'name', desc: false, type: 'text' },
   lastSeen: { expr: "coalesce(last_seen, 'epoch'::timestamptz)", desc: true, type: 'timestamptz' },
   pending: { expr: 'pending', desc: true, type: 'int' },
+  // Longest at risk first; stores with nothing at risk last (a far-future stand-in keeps the keyset cursor simple).
+  atRisk: { expr: "coalesce(at_risk_since, '9999-12-31T00:00:00Z'::timestamptz)", desc: false, type: 'timestamptz' },
 };
 const STATUS_WORD = ['error', 'offline', 'lagging', 'online', 'offline'] as const;
 
@@ -76,6 +83,8 @@ interface AggRow {
   pending: string;
   alerts: number;
   rank: number;
+  offline_since: Date | null;
+  at_risk_since: Date | null;
   sort_value: string | number | Date | null;
 }
 interface DeviceRow {
@@ -90,6 +99,16 @@ interface DeviceRow {
   last_error: string | null;
   clock_skew_ms: string | null;
   revoked_at: Date | null;
+  protocol_version: number | null;
+  held_command_seq: string | null;
+  held_command_type: string | null;
+  held_command_version: number | null;
+  held_since: Date | null;
+  unsent_oldest_at: Date | null;
+  unsent_sales: number | null;
+  unsent_returns: number | null;
+  unsent_counts: number | null;
+  unsent_other: number | null;
 }
 
 export async function listStores(pool: pg.Pool, query: StoresQuery, online: ReadonlySet<string>): Promise<{ items: StoreStatus[]; next: string | null }> {
@@ -100,7 +119,7 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
     params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const p = `$${params.length}`;
     where.push(
-      `(store_id ILIKE ${p} OR name ILIKE ${p} OR EXISTS (SELECT 1 FROM devices d WHERE d.store_id = scored.store_id AND (d.name ILIKE ${p} OR d.device_id::text ILIKE ${p})))`,
+      `(store_id ILIKE ${p} OR name ILIKE ${p} OR EXISTS (SELECT 1 FROM devices d WHERE d.store_id = budgeted.store_id AND (d.name ILIKE ${p} OR d.device_id::text ILIKE ${p})))`,
     );
   }
   if (query.status) where.push(STATUS_FILTER[query.status]);
@@ -115,8 +134,8 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
   params.push(query.limit);
   const r = await pool.query<AggRow>(
     `${AGGREGATE}
-     SELECT store_id, name, created_at, command_seq, online, pending, alerts, rank, ${sort.expr} AS sort_value
-     FROM scored ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     SELECT store_id, name, created_at, command_seq, online, pending, alerts, rank, offline_since, at_risk_since, ${sort.expr} AS sort_value
+     FROM budgeted ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY ${sort.expr} ${sort.desc ? 'DESC' : 'ASC'}, store_id
      LIMIT $${params.length}`,
     params,
@@ -124,7 +143,9 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
   const ids = r.rows.map((row) => row.store_id);
   const devices = ids.length
     ? await pool.query<DeviceRow>(
-        `SELECT store_id, device_id, name, last_seen_at, agent_version, stored_seq, applied_command_seq, pending_up, last_error, clock_skew_ms, revoked_at
+        `SELECT store_id, device_id, name, last_seen_at, agent_version, stored_seq, applied_command_seq, pending_up, last_error, clock_skew_ms, revoked_at,
+                protocol_version, held_command_seq, held_command_type, held_command_version, held_since,
+                unsent_oldest_at, unsent_sales, unsent_returns, unsent_counts, unsent_other
          FROM devices WHERE store_id = ANY($1::text[]) ORDER BY store_id, created_at, device_id`,
         [ids],
       )
@@ -146,6 +167,8 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
       status: STATUS_WORD[row.rank]!,
       pendingUp: toNumber(row.pending),
       alerts: row.alerts,
+      offlineSince: toIso(row.offline_since),
+      atRiskSince: toIso(row.at_risk_since),
       devices: (byStore.get(row.store_id) ?? []).map((d) => {
         const applied = toNumber(d.applied_command_seq);
         return {
@@ -161,6 +184,15 @@ export async function listStores(pool: pg.Pool, query: StoresQuery, online: Read
           lastError: d.last_error,
           clockSkewMs: d.clock_skew_ms === null ? null : toNumber(d.clock_skew_ms),
           revokedAt: toIso(d.revoked_at),
+          protocolVersion: d.protocol_version,
+          heldCommand:
+            d.held_command_seq === null
+              ? null
+              : { seq: toNumber(d.held_command_seq), type: d.held_command_type ?? '', schemaVersion: d.held_command_version ?? 0, since: toIso(d.held_since) },
+          unsent:
+            d.unsent_sales === null
+              ? null
+              : { oldestAt: toIso(d.unsent_oldest_at), sales: d.unsent_sales, returns: d.unsent_returns ?? 0, counts: d.unsent_counts ?? 0, other: d.unsent_other ?? 0 },
         };
       }),
     };
@@ -183,10 +215,16 @@ export async function fleetSummary(pool: pg.Pool, online: ReadonlySet<string>): 
      SELECT count(*)::int AS stores, count(*) FILTER (WHERE online)::int AS online, count(*) FILTER (WHERE NOT online)::int AS offline,
             count(*) FILTER (WHERE pending > 0 OR backlog > 0)::int AS lagging, count(*) FILTER (WHERE has_error OR alerts > 0)::int AS error,
             coalesce(sum(pending), 0) AS pending, coalesce(sum(backlog), 0) AS backlog
-     FROM scored`,
+     FROM budgeted`,
     [[...online]],
   );
   const a = await pool.query<{ severity: string; n: number }>(`SELECT severity, count(*)::int AS n FROM alerts WHERE closed_at IS NULL GROUP BY severity`);
+  const v = await pool.query<{ agent_version: string | null; protocol_version: number | null; stores: number; devices: number; held: number }>(
+    `SELECT agent_version, protocol_version, count(DISTINCT store_id)::int AS stores, count(*)::int AS devices,
+            count(*) FILTER (WHERE held_command_seq IS NOT NULL)::int AS held
+     FROM devices WHERE revoked_at IS NULL GROUP BY agent_version, protocol_version
+     ORDER BY protocol_version DESC NULLS LAST, agent_version DESC NULLS LAST`,
+  );
   const row = r.rows[0]!;
   return {
     stores: row.stores,
@@ -197,5 +235,7 @@ export async function fleetSummary(pool: pg.Pool, online: ReadonlySet<string>): 
     pendingUp: toNumber(row.pending),
     commandsWaiting: toNumber(row.backlog),
     alerts: { critical: a.rows.find((x) => x.severity === 'critical')?.n ?? 0, warning: a.rows.find((x) => x.severity === 'warning')?.n ?? 0 },
+    versions: v.rows.map((x) => ({ agentVersion: x.agent_version, protocolVersion: x.protocol_version, stores: x.stores, devices: x.devices })),
+    commandsHeld: v.rows.reduce((n, x) => n + x.held, 0),
   };
 }

@@ -1,6 +1,6 @@
 // What fleet/ offers the rest of central: other capabilities import from this file only (lint enforces it).
 export { deviceRoutes } from './devices-routes.js';
-export { findDeviceByToken, recordAppliedCommandsOfMany, recordHello } from './devices.js';
+export { findDeviceByToken, recordAppliedCommandsOfMany, recordHeldCommand, recordHello } from './devices.js';
 export { enrollRoutes } from './enroll-routes.js';
 export { createPresence, type Presence } from './presence.js';
 export { createStatusWriter, type StatusWriter } from './status-writer.js';

@@ -1,11 +1,13 @@
 import type pg from 'pg';
-import { storableText } from '@outpost/shared';
+import { storableText, type Unsent } from '@outpost/shared';
 
 export interface AgentStatusReport {
   pendingUp: number;
   lastError: string | null;
   clockSkewMs?: number | null | undefined;
   diskFreeBytes?: number | null | undefined;
+  /** The offline budget (protocol v3 on): what waits on the till, per kind. */
+  unsent?: Unsent | undefined;
 }
 
 export interface StatusWriter {
@@ -33,13 +35,21 @@ export function createStatusWriter(pool: pg.Pool, onError: (err: unknown) => voi
   async function write(rs: Map<string, AgentStatusReport>, ss: Set<string>): Promise<void> {
     if (rs.size > 0) {
       const rows = [...rs];
-      // An agent of protocol v1 does not report its clock or disk: keep what is known rather than erase it.
+      // An agent of protocol v1 does not report its clock or disk (nor v1, v2 their unsent events): keep what is
+      // known rather than erase it.
       await pool.query(
         `UPDATE devices d SET pending_up = u.pending_up, last_error = u.last_error, last_seen_at = now(),
            clock_skew_ms = CASE WHEN u.has_skew THEN u.skew ELSE d.clock_skew_ms END,
-           disk_free_bytes = CASE WHEN u.has_disk THEN u.disk ELSE d.disk_free_bytes END
-         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::boolean[], $5::bigint[], $6::boolean[], $7::bigint[])
-           AS u(device_id, pending_up, last_error, has_skew, skew, has_disk, disk)
+           disk_free_bytes = CASE WHEN u.has_disk THEN u.disk ELSE d.disk_free_bytes END,
+           unsent_oldest_at = CASE WHEN u.has_unsent THEN u.oldest_at ELSE d.unsent_oldest_at END,
+           unsent_sales = CASE WHEN u.has_unsent THEN u.sales ELSE d.unsent_sales END,
+           unsent_returns = CASE WHEN u.has_unsent THEN u.returns ELSE d.unsent_returns END,
+           unsent_counts = CASE WHEN u.has_unsent THEN u.counts ELSE d.unsent_counts END,
+           unsent_other = CASE WHEN u.has_unsent THEN u.other ELSE d.unsent_other END
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::boolean[], $5::bigint[], $6::boolean[], $7::bigint[],
+                     $8::boolean[], $9::timestamptz[], $10::int[], $11::int[], $12::int[], $13::int[])
+           AS u(device_id, pending_up, last_error, has_skew, skew, has_disk, disk,
+                has_unsent, oldest_at, sales, returns, counts, other)
          WHERE d.device_id = u.device_id`,
         [
           rows.map(([id]) => id),
@@ -50,6 +60,12 @@ export function createStatusWriter(pool: pg.Pool, onError: (err: unknown) => voi
           rows.map(([, r]) => r.clockSkewMs ?? null),
           rows.map(([, r]) => r.diskFreeBytes !== undefined),
           rows.map(([, r]) => r.diskFreeBytes ?? null),
+          rows.map(([, r]) => r.unsent !== undefined),
+          rows.map(([, r]) => r.unsent?.oldestAt ?? null),
+          rows.map(([, r]) => r.unsent?.sales ?? null),
+          rows.map(([, r]) => r.unsent?.returns ?? null),
+          rows.map(([, r]) => r.unsent?.counts ?? null),
+          rows.map(([, r]) => r.unsent?.other ?? null),
         ],
       );
     }

@@ -5,7 +5,7 @@ export { COMMANDS_CHANNEL, REVOKED_CHANNEL, ROTATE_CHANNEL } from './channels.js
 export { cursorParam } from './cursor.js';
 export { CONNECT_TIMEOUT_MS, type Database, guardPool, openDatabase, type Queryable, toIso, toNumber, withTransaction } from './db/database.js';
 export { type EmbeddedPostgresEvent, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded.js';
-export { runMigrations } from './db/migrate.js';
+export { MIGRATIONS_FOLDER, runMigrations } from './db/migrate.js';
 export { dbPlugin } from './db/plugin.js';
 export { createFaults, type Faults, type FaultSpec, noFaults, noFaultSpec, parseFaults } from './faults.js';
 export { installErrorHandlers } from './http/errors.js';

@@ -2,16 +2,16 @@ import type pg from 'pg';
 import { canTransition } from '@outpost/shared';
 import { AppError, notFound, type Queryable, withTransaction } from '../platform/index.js';
 import { appendCommand, type CommandNotices, withCommands } from '../commands/index.js';
-import { lockInventory } from '../inventory/index.js';
 import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationRow } from './reservation-row.js';
+import { lockReservation } from './locks.js';
 import type { ReservationSettings } from './settings.js';
 
 // Transitions decided at central: cancel (order system), expire (sweeper), delivered (the store's ack).
 
 /**
  * Close an open reservation (cancelled or expired) and tell the store with reservation.cancelled. Takes the
- * locks in the house order: the skus' inventory rows, then the reservation row, re-reading its status under lock.
+ * locks in the house order (locks.ts), re-reading its status under lock.
  * Answers null when the reservation was no longer open by then.
  */
 export async function closeReservation(
@@ -25,8 +25,7 @@ export async function closeReservation(
 ): Promise<ReservationRow | null> {
   const peek = await loadReservation(tx, reservationId);
   if (!peek) return null;
-  await lockInventory(tx, peek.storeId, peek.lines.map((l) => l.sku));
-  const row = await loadReservation(tx, reservationId, true);
+  const row = await lockReservation(tx, peek);
   if (!row || !canTransition(row.status, to)) return null;
   const next = await writeTransition(tx, row, to, { reason, webhook: s.webhook !== null, ...extra });
   await appendCommand(tx, notices, row.storeId, 'reservation.cancelled', { reservationId, reason: to === 'expired' ? 'expired' : reason }, row.correlationId);

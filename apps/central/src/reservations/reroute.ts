@@ -6,6 +6,7 @@ import { toNumber, withTransaction } from '../platform/index.js';
 import { closeReservation } from './lifecycle.js';
 import { loadReservation, selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationRow } from './reservation-row.js';
+import { lockReservation } from './locks.js';
 import { reserveInTx } from './reserve.js';
 import type { ReservationSettings } from './settings.js';
 
@@ -75,7 +76,8 @@ export async function rerouteOne(pool: pg.Pool, s: ReservationSettings, reservat
     pool_ = pool_.filter((c) => c.storeId !== target);
   }
   await withTransaction(pool, async (tx) => {
-    const cur = await loadReservation(tx, reservationId, true);
+    const peek = await loadReservation(tx, reservationId);
+    const cur = peek && (await lockReservation(tx, peek));
     if (!cur || cur.status !== 'at_risk') return;
     await writeTransition(tx, cur, cur.status, { reason: null, webhook: s.webhook !== null, exception: 'oversold and no other store has the stock to take it over' });
     await writeConflicts(tx, [

@@ -12,6 +12,7 @@ import type { ConflictRecord } from '../inventory/index.js';
 import { type Queryable, toNumber } from '../platform/index.js';
 import { loadReservation, recordPickupEvent, selectReservations, writeTransition } from './reservation-store.js';
 import type { ReservationRow } from './reservation-row.js';
+import { lockReservation, lockStockThenReservations } from './locks.js';
 import { appliedPick, appliedPickup, repeatedPickups } from './repeat-rules.js';
 import type { ReservationSettings } from './settings.js';
 
@@ -39,7 +40,8 @@ export async function reservationSkus(tx: Queryable, storeId: string, events: re
 export async function planReservationEvents(tx: Queryable, storeId: string, events: readonly EventEnvelope[]): Promise<Set<string>> {
   const ids = [...new Set(events.filter(isResEvent).map((e) => e.payload.reservationId))];
   if (ids.length === 0) return new Set();
-  const rows = await selectReservations(tx, 'store_id = $1 AND reservation_id = ANY($2::text[])', [storeId, ids], 'ORDER BY id FOR UPDATE');
+  // Their skus' stock rows are locked already: the caller locks reservationSkus with the batch's.
+  const rows = await lockStockThenReservations(tx, storeId, [], { where: 'store_id = $1 AND reservation_id = ANY($2::text[])', params: [storeId, ids] });
   return repeatedPickups(events, new Map(rows.map((r) => [r.reservationId, r])));
 }
 
@@ -153,8 +155,9 @@ export async function applyReservationEvents(
   const out: ConflictRecord[] = [];
   for (const ev of events) {
     if (!isResEvent(ev)) continue;
-    const row = await loadReservation(tx, ev.payload.reservationId, true);
-    if (!row || row.storeId !== storeId) {
+    const peek = await loadReservation(tx, ev.payload.reservationId);
+    const row = peek && peek.storeId === storeId ? await lockReservation(tx, peek) : null;
+    if (!row) {
       out.push(unexpected(storeId, ev, 'central holds no such reservation for this store'));
       continue;
     }
@@ -177,12 +180,10 @@ export async function checkOversold(tx: Queryable, s: ReservationSettings, store
   );
   const out: ConflictRecord[] = [];
   for (const inv of short.rows.map((x) => ({ sku: x.sku, on_hand: toNumber(x.on_hand), reserved: toNumber(x.reserved) }))) {
-    const holding = await selectReservations(
-      tx,
-      `store_id = $1 AND status IN ('requested', 'delivered', 'at_risk') AND lines @> $2::jsonb`,
-      [storeId, JSON.stringify([{ sku: inv.sku }])],
-      'ORDER BY id FOR UPDATE',
-    );
+    const holding = await lockStockThenReservations(tx, storeId, [inv.sku], {
+      where: `store_id = $1 AND status IN ('requested', 'delivered', 'at_risk') AND lines @> $2::jsonb`,
+      params: [storeId, JSON.stringify([{ sku: inv.sku }])],
+    });
     const qtyOf = (r: ReservationRow) => r.lines.filter((l) => l.sku === inv.sku).reduce((a, l) => a + l.qty, 0);
     const alreadyAtRisk = holding.filter((r) => r.status === 'at_risk').reduce((a, r) => a + qtyOf(r), 0);
     const shortage = inv.reserved - inv.on_hand;

@@ -4,9 +4,8 @@ import type { Queryable } from '../platform/index.js';
 import { fromDb, RESERVATION_COLUMNS, type DbRow, type ReservationRow } from './reservation-row.js';
 import { enqueueWebhook } from './webhook-outbox.js';
 
-// The SQL edge of reservations: reading rows and writing transitions. Lock order, everywhere: the inventory rows
-// of the skus involved (lockInventory, sku order) first, then reservation rows; so a grant, a cancel, the
-// sweeper and ingest can never deadlock each other.
+// The SQL edge of reservations: reading rows and writing transitions. Rows are locked in the house order by
+// locks.ts only: the inventory rows of the skus involved first, then the reservation rows.
 
 export type ReservationView = z.infer<typeof centralApi.reservationSchema>;
 
@@ -15,9 +14,9 @@ export async function selectReservations(q: Queryable, where: string, params: un
   return r.rows.map(fromDb);
 }
 
-/** One reservation by id, optionally locked (after its skus' inventory rows: see the lock order above). */
-export async function loadReservation(q: Queryable, reservationId: string, lock = false): Promise<ReservationRow | null> {
-  const rows = await selectReservations(q, 'reservation_id = $1', [reservationId], lock ? 'FOR UPDATE' : '');
+/** One reservation by id, unlocked (lock it through locks.ts). */
+export async function loadReservation(q: Queryable, reservationId: string): Promise<ReservationRow | null> {
+  const rows = await selectReservations(q, 'reservation_id = $1', [reservationId]);
   return rows[0] ?? null;
 }
 

@@ -40,8 +40,9 @@ export async function reserveInTx(tx: Queryable, notices: CommandNotices, s: Res
     throw new AppError(400, 'validation_failed', 'expiresAt must be in the future', { expiresAt: expiresAt.toISOString() });
   }
   const skus = input.lines.map((l) => l.sku);
-  // Lock and read in one statement, in the house order (sku byte order). An sku without an inventory row has
-  // nothing to give and needs no lock: the request is refused for it anyway.
+  // Lock and read in one statement, in the house order (locks.ts: stock rows by sku byte order; a grant locks no
+  // reservation rows). An sku without an inventory row has nothing to give and needs no lock: the request is
+  // refused for it anyway.
   const stock = await tx.query<{ sku: string; on_hand: string; reserved: string }>({
     name: 'outpost-reserve-lock',
     text: 'SELECT sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) ORDER BY sku COLLATE "C" FOR UPDATE',

@@ -7,8 +7,9 @@ import {
   formatZodError,
   handshakeAuthSchema,
   importRejectedSchema,
-  MIN_SUPPORTED_PROTOCOL_VERSION,
-  PROTOCOL_VERSION,
+  chooseVersion,
+  CENTRAL_RANGE,
+  NEGOTIATION_PROTOCOL_VERSION,
   refusal,
   SEED_PROTOCOL_VERSION,
   type BatchAck,
@@ -18,12 +19,15 @@ import {
   type Refusal,
   type SyncLimits,
   TOKEN_ROTATE_PROTOCOL_VERSION,
+  upcastHello,
+  upcastStatus,
+  type VersionRange,
 } from '@outpost/shared';
 import type { Faults } from '../platform/index.js';
 import { ingestBatch, type IngestObserver, type Peer } from './ingest.js';
 import { markDeliveredUpTo, type ReservationSettings } from '../reservations/index.js';
 import type { Limiter } from '../access/index.js';
-import { createStatusWriter, createTokenRotator, findDeviceByToken, type Presence, recordAppliedCommandsOfMany, recordHello, rotationDue, type TokenRotator } from '../fleet/index.js';
+import { createStatusWriter, createTokenRotator, findDeviceByToken, type Presence, recordAppliedCommandsOfMany, recordHeldCommand, recordHello, rotationDue, type TokenRotator } from '../fleet/index.js';
 import { recordImportRejections } from '../imports/index.js';
 import { type CommandPusher, createCommandPusher, pendingCommandsOfMany } from '../commands/index.js';
 import { createTickBatcher } from '../platform/index.js';
@@ -58,6 +62,8 @@ export interface GatewayDeps {
   tokenRotateAckTimeoutMs?: number;
   /** Connection set-up work (token lookups, hellos) run at once, and hellos that may wait before "busy". */
   admission?: { concurrency: number; maxWaitingHellos: number };
+  /** The protocol versions this central speaks (default CENTRAL_RANGE; OUTPOST_PROTOCOL_MAX_VERSION lowers the top). */
+  protocolRange?: VersionRange;
 }
 
 /** What the handshake proved, kept on the socket. */
@@ -66,6 +72,8 @@ export interface AgentSocketData {
   deviceId: string;
   /** sha256 of the token the handshake proved. */
   tokenHash: string;
+  /** The protocol version this connection runs at: the highest both sides speak, chosen at the handshake. */
+  protocolVersion: number;
 }
 
 type Ack = (answer: unknown) => void;
@@ -86,8 +94,8 @@ export interface AgentGateway {
   rotateDevice(deviceId: string): void;
 }
 
-function handshakeError(code: HandshakeRefusal['code'], message: string): Error & { data: HandshakeRefusal } {
-  return Object.assign(new Error(message), { data: { code, message } });
+function handshakeError(code: HandshakeRefusal['code'], message: string, range?: VersionRange): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(message), { data: { code, message, ...(range ? { minVersion: range.min, maxVersion: range.max } : {}) } });
 }
 
 /** Commands whose ack changes something beyond the device's applied seq (the reservation turns delivered). */
@@ -122,6 +130,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     return acks.map(() => undefined);
   });
   const statuses = createStatusWriter(deps.pool, (err) => deps.log.warn({ err }, 'could not record agent statuses'));
+  const range = deps.protocolRange ?? CENTRAL_RANGE;
 
   ns.use((socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -141,13 +150,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
           return next(handshakeError('unauthorized', 'unknown device token'));
         }
         if (device.revoked) return next(handshakeError('revoked', 'this device token was revoked; enrol the device again'));
-        const v = auth.data.protocolVersion;
-        if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > PROTOCOL_VERSION) {
-          return next(
-            handshakeError('protocol_unsupported', `protocol v${v} is not supported; central speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`),
-          );
+        // Before v3 an agent named one version; from v3 on a range (minProtocolVersion..protocolVersion). A central
+        // held below v3 (OUTPOST_PROTOCOL_MAX_VERSION) answers exactly as those releases did: no ranges.
+        const ranges = range.max >= NEGOTIATION_PROTOCOL_VERSION;
+        const offered = { min: (ranges ? auth.data.minProtocolVersion : undefined) ?? auth.data.protocolVersion, max: auth.data.protocolVersion };
+        const chosen = offered.min <= offered.max ? chooseVersion(offered, range) : null;
+        if (chosen === null) {
+          const asked = offered.min === offered.max ? `v${offered.max}` : `v${offered.min}..v${offered.max}`;
+          return next(handshakeError('protocol_unsupported', `protocol ${asked} is not supported; central speaks v${range.min}..v${range.max}`, ranges ? range : undefined));
         }
-        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash };
+        socket.data = { storeId: device.storeId, deviceId: device.deviceId, tokenHash: device.tokenHash, protocolVersion: chosen };
         next();
       })
       .catch((err: unknown) => {
@@ -159,8 +171,8 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
   ns.on('connection', (raw) => onConnection(raw as AgentSocket));
 
   function onConnection(socket: AgentSocket): void {
-    const { storeId, deviceId } = socket.data;
-    const log = { storeId, deviceId, socketId: socket.id };
+    const { storeId, deviceId, protocolVersion: version } = socket.data;
+    const log = { storeId, deviceId, socketId: socket.id, protocolVersion: version };
     void socket.join([`store:${storeId}`, `device:${deviceId}`]);
     deps.presence.add(deviceId);
     // Last seen is written by hello (and at disconnect): a write here too would double the storm's writes.
@@ -169,10 +181,11 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     const queue = createSerialQueue();
     let helloDone = false;
     // What this connection's hello said; ingest answers seq_conflict only to agents that understand it.
-    let peer: Peer = { protocolVersion: MIN_SUPPORTED_PROTOCOL_VERSION, highestSeq: 0 };
+    let peer: Peer = { protocolVersion: version, highestSeq: 0 };
     const pusher = createCommandPusher({
       pending: (store, afterSeq, limit) => pendingLoader.load({ storeId: store, afterSeq, limit }),
       recordApplied: (device, appliedSeq) => appliedWriter.load({ deviceId: device, appliedSeq }),
+      recordHeld: (device, held) => recordHeldCommand(deps.pool, device, held),
       storeId,
       deviceId,
       log: deps.log,
@@ -212,18 +225,16 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
     async function onHello(msg: unknown): Promise<CentralHello | Refusal> {
       const hello = agentHelloSchema.safeParse(msg);
       if (!hello.success) return refusal('bad_request', `hello: ${formatZodError(hello.error)}`);
-      const h = hello.data;
-      if (h.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION || h.protocolVersion > PROTOCOL_VERSION) {
-        return refusal('protocol_unsupported', `protocol v${h.protocolVersion} is not supported`, {
-          min: MIN_SUPPORTED_PROTOCOL_VERSION,
-          max: PROTOCOL_VERSION,
-        });
+      // hello names the agent's own (highest) version; the connection runs at the one the handshake chose.
+      if (hello.data.protocolVersion < version) {
+        return refusal('protocol_unsupported', `hello says protocol v${hello.data.protocolVersion}, below v${version} chosen at the handshake`, { min: range.min, max: range.max });
       }
+      const h = upcastHello(hello.data, version);
       if (h.storeId !== storeId || h.deviceId !== deviceId) {
         return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
       }
       const admitted = await hellos.run(async () => {
-        const { storedSeq } = await recordHello(deps.pool, deviceId, h);
+        const { storedSeq } = await recordHello(deps.pool, deviceId, h, version);
         const due = h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION && (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs));
         return { storedSeq, due };
       });
@@ -233,9 +244,9 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       if (!socket.connected) return refusal('not_ready', 'disconnected while waiting'); // nobody to answer
       const { storedSeq, due } = admitted.value;
       helloDone = true;
-      peer = { protocolVersion: h.protocolVersion, highestSeq: h.highestSeq };
-      pusher.start(h.appliedCommandSeq, { seed: h.seed === true && h.protocolVersion >= SEED_PROTOCOL_VERSION });
-      if (h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION) {
+      peer = { protocolVersion: version, highestSeq: h.highestSeq };
+      pusher.start(h.appliedCommandSeq, h.commandVersions, { seed: h.seed === true && version >= SEED_PROTOCOL_VERSION });
+      if (version >= TOKEN_ROTATE_PROTOCOL_VERSION) {
         const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
         rotators.add(rotator);
         rotatorsByDevice.set(deviceId, rotators);
@@ -244,7 +255,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       }
       return {
         ok: true,
-        protocolVersion: PROTOCOL_VERSION,
+        protocolVersion: version,
         centralVersion: deps.centralVersion,
         storedSeq,
         limits: deps.limits,
@@ -288,7 +299,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         deps.log.warn({ ...log, error: formatZodError(status.error) }, 'status does not parse');
         return;
       }
-      statuses.status(deviceId, status.data);
+      statuses.status(deviceId, upcastStatus(status.data, version));
     });
 
     // Till files the agent rejected: kept at central for the console and the import_rejected alert.

@@ -6,3 +6,5 @@ export { allObservers, ingestLogObserver } from './ingest-log.js';
 export { type BatchInput, type CommittedBatch, ingestBatch, type IngestDeps, type IngestObserver } from './ingest.js';
 export { realtimePlugin } from './plugin.js';
 export { quarantineRoutes } from './quarantine-routes.js';
+export { eventPartitionsPlugin } from './partitions-plugin.js';
+export { type PartitionSettings } from './partitions.js';

@@ -7,6 +7,7 @@ import { CommandNotices } from '../commands/index.js';
 import { type Faults, toNumber } from '../platform/index.js';
 import { applyEventEffects } from './event-effects.js';
 import { writePostings } from '../erp/index.js';
+import { eventMonths } from './event-month.js';
 import { isEventFailure, storeEventByEvent, type StoredPart } from './ingest-fallback.js';
 import { defaultReservationSettings, type ReservationSettings } from '../reservations/index.js';
 
@@ -67,11 +68,12 @@ export interface Peer {
 }
 
 // One statement per batch (PERF.md: INSERT ... SELECT unnest(arrays) is the fast path). Duplicates by event id or
-// by (device, seq) are skipped by ON CONFLICT DO NOTHING; RETURNING names the rows actually inserted, so only those
+// by (device, seq) are skipped by ON CONFLICT DO NOTHING (event_month, the partition key, is a function of the id:
+// docs/sync-identity.md); RETURNING names the rows actually inserted, so only those
 // take effect on inventory (R1).
 const INSERT_EVENTS = `
-  INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-  SELECT s, e, d, q, t, v, h, o, c, p::jsonb
+  INSERT INTO events (store_id, event_id, event_month, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+  SELECT s, e, outpost_event_month(e), d, q, t, v, h, o, c, p::jsonb
   FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
     AS u(s, e, d, q, t, v, h, o, c, p)
   ON CONFLICT DO NOTHING
@@ -124,8 +126,9 @@ async function heldIds(client: pg.PoolClient, conn: Connection, from: number, to
 async function storedAt(client: pg.PoolClient, storeId: string, ids: string[]): Promise<Map<string, StoredAt>> {
   if (ids.length === 0) return new Map();
   const r = await client.query<{ event_id: string; device_id: string; seq: string }>(
-    'SELECT event_id::text AS event_id, device_id::text AS device_id, seq FROM events WHERE store_id = $1 AND event_id = ANY($2::uuid[])',
-    [storeId, ids],
+    // event_month narrows the look-up to the partitions that can hold these ids.
+    'SELECT event_id::text AS event_id, device_id::text AS device_id, seq FROM events WHERE store_id = $1 AND event_id = ANY($2::uuid[]) AND event_month = ANY($3::date[])',
+    [storeId, ids, eventMonths(ids)],
   );
   return new Map(r.rows.map((row) => [row.event_id, { deviceId: row.device_id, seq: toNumber(row.seq) }]));
 }

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import { AGENT_NAMESPACE, type SyncLimits } from '@outpost/shared';
+import { AGENT_NAMESPACE, type SyncLimits, type VersionRange } from '@outpost/shared';
 import { COMMANDS_CHANNEL, createNotificationListener, type Faults, REVOKED_CHANNEL, ROTATE_CHANNEL } from '../platform/index.js';
 import type { ReservationSettings } from '../reservations/index.js';
 import type { IngestObserver } from './ingest.js';
@@ -39,6 +39,8 @@ export interface RealtimePluginOptions {
   tokenMaxAgeMs?: number;
   /** Connection set-up work run at once, and hellos that wait before central answers "busy, retry after" (default 8, 200). */
   agentAdmission?: { concurrency: number; maxWaitingHellos: number };
+  /** The protocol versions the gateway speaks (default: all this build speaks). */
+  protocolRange?: VersionRange;
 }
 
 /** socket.io on Fastify's own HTTP server, the `/agent` gateway, and the LISTEN connection that feeds it. */
@@ -78,6 +80,7 @@ export const realtimePlugin = fp<RealtimePluginOptions>(
       ...(app.hasDecorator('authFailures') ? { handshakeFailures: app.authFailures } : {}),
       commandAckTimeoutMs: opts.commandAckTimeoutMs ?? 15_000,
       tokenMaxAgeMs: opts.tokenMaxAgeMs ?? 90 * 86_400_000,
+      ...(opts.protocolRange ? { protocolRange: opts.protocolRange } : {}),
       reservations: opts.reservations,
       ...(opts.agentAdmission ? { admission: opts.agentAdmission } : {}),
       ...(opts.ingestObserver ? { observer: opts.ingestObserver } : {}),

@@ -80,11 +80,17 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
       throw new AppError(422, 'still_invalid', `the event claims store ${ev.storeId}, device ${ev.deviceId}, seq ${ev.seq}; it arrived as seq ${seq} of device ${row.device_id} of store ${row.store_id}`);
     }
     try {
-      const inserted = await tx.query(
-        `INSERT INTO events (store_id, event_id, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
-      );
+      // The (device, seq) key includes the partition month, so it no longer refuses an event of ANOTHER month at a
+      // taken seq: look for the slot's holder in every partition first. Ingest never inserts at a quarantined seq
+      // (it is at or below the device's stored_seq), so nothing can take the slot between this read and the insert.
+      const held = await tx.query('SELECT 1 FROM events WHERE store_id = $1 AND device_id = $2 AND seq = $3 LIMIT 1', [ev.storeId, ev.deviceId, ev.seq]);
+      const inserted = held.rowCount
+        ? { rowCount: 0 }
+        : await tx.query(
+            `INSERT INTO events (store_id, event_id, event_month, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+             VALUES ($1, $2, outpost_event_month($2::uuid), $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT DO NOTHING RETURNING event_id`,
+            [ev.storeId, ev.eventId, ev.deviceId, ev.seq, ev.type, ev.schemaVersion, ev.hlc, ev.occurredAt, ev.correlationId, JSON.stringify(ev.payload)],
+          );
       // Only an event actually stored now takes effect (one stored before under its id already did: R1).
       if (inserted.rowCount === 1) {
         await applyEventEffects(tx, ev.storeId, [ev], reservations, notices);

@@ -31,9 +31,9 @@ describe('resent seqs and reused event ids', () => {
     await tc.close();
   });
 
-  async function connect(storeId: string) {
+  async function connect(storeId: string, protocolVersion?: number) {
     const a = await enrol(tc, storeId);
-    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId);
+    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId, protocolVersion);
     raws.push(raw);
     await raw.connected();
     return { raw, ...a };
@@ -109,8 +109,8 @@ describe('resent seqs and reused event ids', () => {
   });
 
   it('answers a v1 agent (that cannot renumber) without seq_conflict: a true resend is a duplicate, another event is quarantined', async () => {
-    const { raw } = await connect('store-v1');
-    await raw.hello({ protocolVersion: 1 });
+    const { raw } = await connect('store-v1', 1);
+    await raw.hello();
     const t1 = sale(raw, 1, 'T-1');
     expect(await raw.batch(1, [t1])).toMatchObject({ ok: true, storedSeq: 1 });
     expect(await raw.batch(1, [t1])).toEqual({ ok: true, storedSeq: 1, stored: 0, duplicates: 1, quarantined: 0 });

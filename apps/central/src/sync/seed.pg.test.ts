@@ -40,9 +40,9 @@ describe('store seed for a till that holds no picture (protocol v3)', () => {
     await tc.close();
   });
 
-  async function till(storeId: string, createStore: boolean) {
+  async function till(storeId: string, createStore: boolean, protocolVersion?: number) {
     const a = await enrol(tc, storeId, { createStore });
-    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId);
+    const raw = new RawAgent(tc.url, a.token, a.storeId, a.deviceId, protocolVersion);
     raws.push(raw);
     await raw.connected();
     return { raw, ...a };
@@ -115,9 +115,9 @@ describe('store seed for a till that holds no picture (protocol v3)', () => {
 
   it('answers a till that does not ask, or speaks protocol v2, with the whole stream as before', async () => {
     await storeWithHistory('store-v2');
-    const v2 = await till('store-v2', false);
+    const v2 = await till('store-v2', false, 2);
     const log = record(v2.raw);
-    expect(await v2.raw.hello({ protocolVersion: 2, seed: true })).toMatchObject({ ok: true });
+    expect(await v2.raw.hello({ seed: true })).toMatchObject({ ok: true, protocolVersion: 2 });
     await waitFor(async () => log.seqs().length === 6, { what: 'the whole stream' });
     expect(log.log.some((m) => m.kind === 'seed')).toBe(false);
   });

@@ -98,6 +98,14 @@ export interface Settings {
   sqliteBinding: string | null;
   /** A clock off from central's by more than this dates and stamps captures by central's time (device-clock.ts). */
   clockToleranceMs: number;
+  /** Acknowledged events and applied-command journal rows are deleted once older than this (days; 0: at once). */
+  retentionDays: number;
+  /** Pause between retention steps when there is nothing to delete; a backlog is worked off step after step. */
+  retentionIntervalMs: number;
+  /** Rows per retention step (one short write transaction). */
+  retentionBatchRows: number;
+  /** Below this much free disk the agent warns (status, till UI, central's disk_low) long before capture fails. */
+  diskLowBytes: number;
 }
 
 export function settingsFromEnv(env: Env): Settings {
@@ -117,5 +125,9 @@ export function settingsFromEnv(env: Env): Settings {
     inboxPollMs: envInt(env, 'OUTPOST_INBOX_POLL_MS', 1000),
     sqliteBinding: env.OUTPOST_SQLITE_BINDING || null,
     clockToleranceMs: envInt(env, 'OUTPOST_CLOCK_TOLERANCE_MS', 120_000, 0),
+    retentionDays: envInt(env, 'OUTPOST_RETENTION_DAYS', 30, 0),
+    retentionIntervalMs: envInt(env, 'OUTPOST_RETENTION_INTERVAL_MS', 60_000),
+    retentionBatchRows: envInt(env, 'OUTPOST_RETENTION_BATCH', 500),
+    diskLowBytes: envInt(env, 'OUTPOST_DISK_LOW_MIB', 1024, 0) * 1024 * 1024,
   };
 }

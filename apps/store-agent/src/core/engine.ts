@@ -9,11 +9,13 @@ import { crashNow, parseFaults } from './faults.js';
 import { buildHttpApi, isLoopbackHost } from './http-api.js';
 import { PosInbox } from './inbox.js';
 import { ImportReports } from './import-reports.js';
-import { diskFreeBytes } from './disk.js';
+import { DiskBudget } from './disk.js';
 import { listItems } from './items.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Outbox } from './outbox.js';
+import { OfflineBudget } from './offline-budget.js';
 import { Picks } from './picks.js';
+import { Retention } from './retention.js';
 import { SyncStateStore } from './state.js';
 import { SeedApplier } from './seed-apply.js';
 import { DeviceClock } from './device-clock.js';
@@ -54,8 +56,10 @@ export interface Agent {
   readonly seeder: SeedApplier;
   /** POS export files dropped in `<data-dir>/inbox/`, watched while the agent runs. */
   readonly inbox: PosInbox;
+  /** Deletes acknowledged history in small steps (OUTPOST_RETENTION_DAYS). */
+  readonly retention: Retention;
   /** Serve the local API, start syncing and watching the POS inbox; resolves with the URL the API listens on. */
-  start(opts?: { sync?: boolean; http?: boolean; inbox?: boolean }): Promise<{ url: string | null }>;
+  start(opts?: { sync?: boolean; http?: boolean; inbox?: boolean; retention?: boolean }): Promise<{ url: string | null }>;
   /** Close the socket, the HTTP server and the database. Safe to call twice. */
   stop(): Promise<void>;
   status(): agentApi.AgentStatusResponse;
@@ -76,7 +80,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     throw new Error(`listening on ${host} (beyond loopback) needs OUTPOST_AGENT_API_KEY: the local API would be open to the network`);
   }
 
-  const adb = openAgentDb(dbPath(opts.dataDir), { sync: settings.sqliteSync, nativeBinding: settings.sqliteBinding });
+  const disk = new DiskBudget({ dataDir: opts.dataDir, dbFile: dbPath(opts.dataDir), lowBytes: settings.diskLowBytes, log });
+  const adb = openAgentDb(dbPath(opts.dataDir), { sync: settings.sqliteSync, nativeBinding: settings.sqliteBinding, freeBytes: disk.freeBytes() });
+  if (adb.vacuum === 'pending') log.warn('database not yet switched to incremental vacuum (too little free disk for the one-time VACUUM); trying again at the next start');
   let sync: SyncClient | null = null;
   let app: FastifyInstance | null = null;
   let stopped = false;
@@ -120,6 +126,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     });
     const importReports = new ImportReports(adb, log);
     const seeder = new SeedApplier({ adb, state, stock, now, log });
+    const budget = new OfflineBudget(adb, () => state.get().ackedSeq);
     sync = new SyncClient({
       connect: opts.connect ?? io,
       outbox,
@@ -134,7 +141,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       clock: deviceClock,
       storeToken: (token) => storeToken(opts.dataDir, token),
       seeder,
-      diskFree: () => diskFreeBytes(opts.dataDir),
+      diskFree: () => disk.freeBytes(),
+      unsent: () => budget.unsent(),
+      now,
     });
     const inbox = new PosInbox({
       dataDir: opts.dataDir,
@@ -149,6 +158,12 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       },
     });
     const picks = new Picks(adb, capture, now);
+    const retention = new Retention({
+      adb,
+      now,
+      log,
+      settings: { days: settings.retentionDays, intervalMs: settings.retentionIntervalMs, batchRows: settings.retentionBatchRows },
+    });
     const client = sync;
 
     const status = (): agentApi.AgentStatusResponse => {
@@ -166,6 +181,11 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastError: storageError ?? s.lastError,
         ...deviceClock.view(),
         agentVersion: AGENT_VERSION,
+        protocolVersion: client.protocolVersion,
+        offlineSince: client.online ? null : s.offlineSince,
+        unsent: budget.unsent(),
+        ...disk.view(),
+        ...retention.view(),
       };
     };
 
@@ -180,6 +200,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       picks,
       seeder,
       inbox,
+      retention,
       status,
       async start(o = {}) {
         let url: string | null = null;
@@ -193,6 +214,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         }
         if (o.sync !== false) client.start();
         if (o.inbox !== false) await inbox.start();
+        if (o.retention !== false) retention.start();
         log.info('agent started', { storeId: enrolment.storeId, deviceId: enrolment.deviceId, url });
         return { url };
       },
@@ -200,6 +222,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         if (stopped) return;
         stopped = true;
         client.stop();
+        retention.stop();
         await inbox.stop();
         if (app) await app.close();
         adb.close();

@@ -163,6 +163,18 @@ export class Outbox {
     return this.state.get().ackedSeq;
   }
 
+  /**
+   * Central asks for events after `afterSeq` that retention already deleted here (it lost them after acknowledging,
+   * e.g. restored from a backup older than OUTPOST_RETENTION_DAYS): the missing range, or null when nothing is.
+   */
+  deletedAfter(afterSeq: number): { from: number; to: number } | null {
+    const s = this.state.get();
+    if (s.lastSeq <= afterSeq) return null;
+    const next = this.adb.sqlite.prepare('SELECT min(seq) AS m FROM outbox WHERE seq > ?').get(afterSeq) as { m: number | null };
+    const first = next.m ?? s.lastSeq + 1;
+    return first > afterSeq + 1 ? { from: afterSeq + 1, to: first - 1 } : null;
+  }
+
   /** Highest seq in the outbox table (0 when empty). */
   highestSeq(): number {
     return this.maxSeq.get()?.m ?? 0;

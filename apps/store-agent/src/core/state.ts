@@ -65,6 +65,12 @@ export class SyncStateStore {
     this.adb.db.update(syncState).set({ clockSkewMs: skewMs, clockSkewAt: at }).where(eq(syncState.id, ROW)).run();
   }
 
+  /** Connected (null), or offline since `at`: an earlier moment already recorded is kept. */
+  setOffline(at: string | null): void {
+    const set = at === null ? { offlineSince: null } : { offlineSince: sql`coalesce(${syncState.offlineSince}, ${at})` };
+    this.adb.db.update(syncState).set(set).where(eq(syncState.id, ROW)).run();
+  }
+
   setAppliedCommandSeq(seq: number): void {
     this.adb.db.update(syncState).set({ appliedCommandSeq: seq }).where(eq(syncState.id, ROW)).run();
   }

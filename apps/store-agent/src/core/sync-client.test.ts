@@ -231,6 +231,23 @@ describe('sync client against a real socket.io peer', () => {
     expect(p.events.map((e) => e.eventId)).toEqual(ids);
   });
 
+  it('says plainly when central lost events this till already deleted after its retention', async () => {
+    const p = await peer();
+    const a = agentFor(p, { OUTPOST_RETENTION_DAYS: '0', OUTPOST_RETENTION_INTERVAL_MS: '20' });
+    captureN(a, 8);
+    await a.start({ http: false });
+    await drained(a);
+    await waitFor(() => a.db.sqlite.prepare('SELECT count(*) AS n FROM outbox').pluck().get() === 0, 'retention to delete the acknowledged events');
+    // Central comes back from a backup that holds 1..3 only; the till keeps selling.
+    p.storedSeq = 3;
+    p.events.splice(3);
+    p.disconnectAll();
+    captureN(a, 2, 100);
+    const s = await waitFor(() => (a.status().lastError?.includes('seq 4-8') ? a.status() : null), 'the lost range named in the status');
+    expect(s.lastError).toMatch(/cannot be sent again/);
+    expect(s.pendingUp).toBe(7); // 4..10: nothing is marked forwarded that central does not hold
+  });
+
   it('on batch_too_large lowers its bounds to central’s and drains', async () => {
     const p = await peer();
     p.enforce = { maxBatchEvents: 5, maxBatchBytes: 1 << 20 }; // stricter than what hello advertised

@@ -1,14 +1,22 @@
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import {
   AGENT_NAMESPACE,
-  PROTOCOL_VERSION,
+  AGENT_RANGE,
+  COMMAND_VERSIONS_PROTOCOL_VERSION,
+  SEED_PROTOCOL_VERSION,
+  UNSENT_STATUS_PROTOCOL_VERSION,
   batchAckSchema,
+  buildCommandVersions,
+  handshakeRefusalSchema,
+  versionAfterRefusal,
   centralHelloSchema,
   refusalSchema,
   type AgentHello,
   type Refusal,
   type SeedAck,
   type SyncLimits,
+  type Unsent,
+  type VersionRange,
 } from '@outpost/shared';
 import type { CommandApplier } from './command-apply.js';
 import { crashNow, type Faults } from './faults.js';
@@ -47,6 +55,11 @@ export interface SyncClientDeps {
   storeToken: (token: string) => void;
   /** Applies central's `seed` (the store's picture for a till that holds none) and answers its ack. */
   seeder?: { onMessage(msg: unknown): SeedAck };
+  /** The offline budget (events central has not acked, per kind), reported in every status from protocol v3. */
+  unsent?: () => Unsent;
+  /** The protocol versions this agent speaks (default AGENT_RANGE; tests of upgrade rings set another). */
+  protocolRange?: VersionRange;
+  now?: () => number;
 }
 
 /** A pause of the pump after a refusal: wait for the outstanding acks, then resume from `cursor()` after `delayMs`. */
@@ -83,6 +96,7 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   /** A hello central answered "busy, retry after X": said again on the same connection when this fires. */
   private helloTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private wakeQueued = false;
   private stopped = false;
   private batchesSent = 0;
@@ -92,11 +106,35 @@ export class SyncClient {
   /** Our own bounds, lowered for good when central refuses a batch as too large. */
   private own: SyncLimits;
   private limits: SyncLimits;
+  private readonly range: VersionRange;
+  /** The highest version the next handshake offers: our top, lowered while a central refuses it. */
+  private offered: number;
+  /** The version of the current connection, from central's hello answer (null: not connected). */
+  private version: number | null = null;
+  private token: string;
 
   constructor(private readonly d: SyncClientDeps) {
     this.own = { maxBatchEvents: d.settings.batchEvents, maxBatchBytes: d.settings.batchBytes, maxInFlight: d.settings.maxInFlight };
     this.limits = { ...this.own };
     this.lastError = d.state.get().lastError;
+    this.range = d.protocolRange ?? AGENT_RANGE;
+    this.offered = this.range.max;
+    this.token = d.enrolment.token;
+  }
+
+  /** The protocol version of the current connection (null while not connected). */
+  get protocolVersion(): number | null {
+    return this.online ? this.version : null;
+  }
+
+  /** The handshake: our token and the versions we offer (a range from v3 on; a v2 offer is exactly what a v2 agent sent). */
+  private auth(): { token: string; protocolVersion: number; minProtocolVersion?: number } {
+    const min = Math.min(this.range.min, this.offered);
+    return min < this.offered ? { token: this.token, protocolVersion: this.offered, minProtocolVersion: min } : { token: this.token, protocolVersion: this.offered };
+  }
+
+  private now(): string {
+    return new Date(this.d.now?.() ?? Date.now()).toISOString();
   }
 
   get online(): boolean {
@@ -110,7 +148,7 @@ export class SyncClient {
   start(): void {
     const { enrolment: e, settings: s } = this.d;
     const socket = this.d.connect(e.centralUrl.replace(/\/+$/, '') + AGENT_NAMESPACE, {
-      auth: { token: e.token, protocolVersion: PROTOCOL_VERSION },
+      auth: this.auth(),
       transports: ['websocket'],
       reconnection: true,
       reconnectionDelay: s.reconnectMinMs,
@@ -121,6 +159,8 @@ export class SyncClient {
       ...centralTlsOptions(e.centralUrl, e.centralCa),
     });
     this.socket = socket;
+    // Offline until hello succeeds; an outage that began before a restart keeps its start.
+    this.d.state.setOffline(this.now());
     socket.on('connect', () => void this.onConnect());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
@@ -130,7 +170,10 @@ export class SyncClient {
       if (typeof ack === 'function') (ack as (a: SeedAck) => void)(answer);
     });
     // Every later handshake of this socket (its reconnects) uses the rotated token.
-    const use = (token: string) => (socket.auth = { token, protocolVersion: PROTOCOL_VERSION });
+    const use = (token: string) => {
+      this.token = token;
+      socket.auth = this.auth();
+    };
     socket.on('token.rotate', createTokenRotateHandler({ store: this.d.storeToken, use, faults: this.d.faults, log: this.d.log }));
     socket.onAny((event: unknown, ...args: unknown[]) => onUnknownMessage(this.d.log, event, args));
   }
@@ -139,7 +182,7 @@ export class SyncClient {
     this.stopped = true;
     this.session++;
     this.ready = false;
-    for (const t of [this.holdTimer, this.retryTimer, this.helloTimer]) if (t) clearTimeout(t);
+    for (const t of [this.holdTimer, this.retryTimer, this.helloTimer, this.statusTimer]) if (t) clearTimeout(t);
     this.socket?.removeAllListeners();
     this.socket?.close();
     this.socket = null;
@@ -152,7 +195,21 @@ export class SyncClient {
     setImmediate(() => {
       this.wakeQueued = false;
       this.pump();
+      this.statusSoon();
     });
+  }
+
+  /**
+   * A capture changed the backlog: tell central within a second, even when nothing gets acked (a refused event
+   * holds the rest back), so its view of what waits here stays true. At most one status a second for captures.
+   */
+  private statusSoon(): void {
+    if (this.statusTimer || !this.ready) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.emitStatus();
+    }, 1000);
+    this.statusTimer.unref();
   }
 
   getLastError(): string | null {
@@ -172,8 +229,9 @@ export class SyncClient {
 
   private async sayHello(socket: Socket, session: number): Promise<void> {
     const st = this.d.state.get();
+    const offered = this.offered;
     const hello: AgentHello = {
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersion: offered,
       agentVersion: this.d.agentVersion,
       storeId: st.storeId,
       deviceId: st.deviceId,
@@ -181,7 +239,9 @@ export class SyncClient {
       pendingUp: Math.max(0, st.lastSeq - st.ackedSeq),
       appliedCommandSeq: st.appliedCommandSeq,
       // Nothing of the store here yet: central sends its picture before the command stream (protocol v3).
-      ...(st.seedWanted && st.appliedCommandSeq === 0 ? { seed: true } : {}),
+      ...(offered >= SEED_PROTOCOL_VERSION && st.seedWanted && st.appliedCommandSeq === 0 ? { seed: true } : {}),
+      // From v3: the command versions this build applies; central holds any other until we are upgraded.
+      ...(offered >= COMMAND_VERSIONS_PROTOCOL_VERSION ? { commandVersions: buildCommandVersions() } : {}),
     };
     let res: unknown;
     const sentAt = Date.now();
@@ -219,6 +279,9 @@ export class SyncClient {
       return;
     }
     const c = ok.data;
+    // Central names the version it chose (before v3: its own, never above what it accepted from us).
+    this.version = Math.min(c.protocolVersion, offered);
+    this.d.state.setOffline(null);
     const skewMs = measureSkew(sentAt, Date.now(), c.serverTime);
     this.d.clock?.record(skewMs);
     const r = this.d.outbox.resync(c.storedSeq);
@@ -233,7 +296,7 @@ export class SyncClient {
     this.ready = true;
     this.errorStreak = 0;
     this.setError(null);
-    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
+    this.d.log.info('hello', { storedSeq: c.storedSeq, centralVersion: c.centralVersion, protocolVersion: this.version, pendingUp: this.d.outbox.pendingCount(), limits: this.limits, skewMs });
     this.emitStatus();
     this.pump();
     this.flushReports();
@@ -248,6 +311,9 @@ export class SyncClient {
     this.session++;
     this.resetSession();
     if (this.stopped) return;
+    this.d.state.setOffline(this.now());
+    // Central may come back upgraded: offer our highest version again.
+    this.resetOffer();
     this.d.log.info('disconnected from central', { reason });
     // socket.io reconnects by itself except when the server closed the socket (e.g. token revoked) or we did.
     if (reason === 'io server disconnect') this.scheduleConnect(this.backoff());
@@ -257,6 +323,7 @@ export class SyncClient {
     if (this.stopped) return;
     const code = (err.data as { code?: unknown } | undefined)?.code;
     const message = (err.data as { message?: unknown } | undefined)?.message;
+    if (code === 'protocol_unsupported') return this.onVersionRefused(err.data);
     if (code === 'revoked') this.setError(REVOKED);
     else if (code === 'unauthorized') this.setError(UNKNOWN_TOKEN);
     else if (typeof code === 'string') this.setError(`central refused the connection (${code}: ${String(message ?? err.message)})`);
@@ -268,6 +335,32 @@ export class SyncClient {
     else this.d.log.info('central unreachable', { error: err.message });
     // A middleware refusal is final for socket.io-client: retry ourselves, slowly (a revoked PC may be re-enabled).
     if (this.socket && !this.socket.active) this.scheduleConnect(jitter(this.d.settings.authRetryMs));
+  }
+
+  /**
+   * Central refused the version we offered: try the highest one both speak (central v3+ names its range; an
+   * older central does not, so one version lower). Nothing left to try: an upgrade is due; said in the status.
+   */
+  private onVersionRefused(data: unknown): void {
+    const refusal = handshakeRefusalSchema.safeParse(data);
+    const next = versionAfterRefusal(this.offered, this.range, refusal.success ? refusal.data : {});
+    if (next !== null) {
+      this.d.log.info('central speaks an older protocol; connecting at that version', { offered: this.offered, next });
+      this.offered = next;
+      if (this.socket) this.socket.auth = this.auth();
+      this.scheduleConnect(0);
+      return;
+    }
+    const why = refusal.success ? refusal.data.message : 'protocol refused';
+    this.setError(`no protocol version in common with central (this agent speaks v${this.range.min}..v${this.range.max}; central: ${why}): upgrade the agent or central`);
+    this.d.log.warn('no protocol version in common with central', { range: this.range, central: why });
+    this.resetOffer();
+    this.scheduleConnect(jitter(this.d.settings.authRetryMs));
+  }
+
+  private resetOffer(): void {
+    this.offered = this.range.max;
+    if (this.socket) this.socket.auth = this.auth();
   }
 
   private resetSession(): void {
@@ -316,12 +409,25 @@ export class SyncClient {
         else maxEvents = Math.min(maxEvents, this.verifyUpTo - this.cursor);
       }
       const b = this.d.outbox.readBatch(this.cursor, maxEvents, this.limits.maxBatchBytes);
-      if (!b) break;
+      if (!b) {
+        this.noteDeleted();
+        break;
+      }
       this.cursor = b.firstSeq + b.count - 1;
       this.highestSent = Math.max(this.highestSent, this.cursor);
       this.inFlight++;
       void this.send(b, session);
     }
+  }
+
+  /** Say so plainly when central wants events this till no longer keeps: nothing can send them, an operator must act. */
+  private noteDeleted(): void {
+    const gap = this.d.outbox.deletedAfter(this.cursor);
+    if (!gap) return;
+    this.d.log.error('central lost events this till already deleted after its retention; they cannot be sent again', gap);
+    this.setError(
+      `central no longer holds seq ${gap.from}-${gap.to} (restored from an older backup?) and this till deleted them after OUTPOST_RETENTION_DAYS: they cannot be sent again, and later events wait behind them`,
+    );
   }
 
   private async send(b: OutboxBatch, session: number): Promise<void> {
@@ -439,7 +545,14 @@ export class SyncClient {
     if (!this.socket?.connected) return;
     const clockSkewMs = this.d.clock?.view().clockSkewMs ?? null;
     const diskFreeBytes = this.d.diskFree?.() ?? null;
-    this.socket.emit('status', { pendingUp: this.d.outbox.pendingCount(), lastError: this.lastError?.slice(0, 1024) ?? null, clockSkewMs, diskFreeBytes });
+    const unsent = (this.version ?? 0) >= UNSENT_STATUS_PROTOCOL_VERSION ? this.d.unsent?.() : undefined;
+    this.socket.emit('status', {
+      pendingUp: this.d.outbox.pendingCount(),
+      lastError: this.lastError?.slice(0, 1024) ?? null,
+      clockSkewMs,
+      diskFreeBytes,
+      ...(unsent ? { unsent } : {}),
+    });
   }
 
   private setError(msg: string | null): void {

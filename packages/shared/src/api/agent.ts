@@ -11,6 +11,7 @@ import {
   skuSchema,
 } from '../events.js';
 import { boundedQty } from '../bounds.js';
+import { unsentSchema } from '../protocol/status.js';
 import { limitSchema } from './common.js';
 
 // Bodies of the agent's local HTTP API (§10). businessDate and currency default to the store's.
@@ -92,6 +93,24 @@ export const agentStatusResponse = z.object({
   clockCorrected: z.boolean(),
   /** The release version of the running agent. */
   agentVersion: z.string(),
+  /** The protocol version of the connection to central (null while offline). */
+  protocolVersion: z.number().int().nullable(),
+  /** Since when this agent has had no connection to central (null while connected). */
+  offlineSince: z.string().nullable(),
+  /** The offline budget: when the oldest event central does not have yet was captured, and how many per kind. */
+  unsent: unsentSchema,
+  /** Bytes of the agent's SQLite database (file, write-ahead log and its index). */
+  dbBytes: z.number().int().nonnegative(),
+  /** Free bytes on the agent's data disk (null: the platform cannot say). */
+  diskFreeBytes: z.number().int().nonnegative().nullable(),
+  /** Free disk is below the agent's warning threshold (OUTPOST_DISK_LOW_MIB): capture works, space should be freed. */
+  diskLow: z.boolean(),
+  /** Acknowledged history is deleted once older than this many days (OUTPOST_RETENTION_DAYS). */
+  retentionDays: z.number().int().nonnegative(),
+  /** When retention last ran (null: not yet since the agent started). */
+  retentionRunAt: z.string().nullable(),
+  /** Acknowledged events retention deleted since the agent started. */
+  retentionDeletedEvents: z.number().int().nonnegative(),
 });
 export type AgentStatusResponse = z.infer<typeof agentStatusResponse>;
 

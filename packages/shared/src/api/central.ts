@@ -45,6 +45,14 @@ export const deviceStatusSchema = z.object({
   /** The device's clock minus central's (ms), as the agent last reported it (null: not reported yet). */
   clockSkewMs: z.number().int().nullable(),
   revokedAt: z.string().nullable(),
+  /** The protocol version of the device's last connection (null: never connected). */
+  protocolVersion: z.number().int().nullable(),
+  /** A command this device's agent cannot apply (its version is unknown to it): the device's stream waits there until it is upgraded. */
+  heldCommand: z.object({ seq: z.number().int(), type: z.string(), schemaVersion: z.number().int(), since: z.string().nullable() }).nullable(),
+  /** The device's offline budget as its agent last reported it (null: not reported; agents before protocol v3). */
+  unsent: z
+    .object({ oldestAt: z.string().nullable(), sales: z.number().int(), returns: z.number().int(), counts: z.number().int(), other: z.number().int() })
+    .nullable(),
 });
 export const storeStatusSchema = z.object({
   storeId: z.string(),
@@ -60,15 +68,22 @@ export const storeStatusSchema = z.object({
   pendingUp: z.number().int(),
   /** Open alerts of the store. */
   alerts: z.number().int(),
+  /** No device connected: since when central last heard from the store (null: online, or never connected). */
+  offlineSince: z.string().nullable(),
+  /**
+   * Since when the store holds business central does not have: the oldest event its devices reported unsent, or,
+   * offline, the moment contact was lost if earlier (anything sold since is unsent too). null: nothing known waiting.
+   */
+  atRiskSince: z.string().nullable(),
 });
 export const fleetStatusSchema = z.enum(['online', 'offline', 'lagging', 'error']);
-export const fleetSortSchema = z.enum(['worst', 'store', 'name', 'lastSeen', 'pending']);
+export const fleetSortSchema = z.enum(['worst', 'store', 'name', 'lastSeen', 'pending', 'atRisk']);
 export const storesQuery = z.object({
   /** Part of a store id, store name, device name or device id (case-insensitive). */
   q: storableString(0, 128).optional(),
   /** online: a device connected; offline: none; lagging: events or commands waiting; error: a device error or an open alert. */
   status: fleetStatusSchema.optional(),
-  /** worst (default): errors, then offline, then lagging, then the rest; each by store id. */
+  /** worst (default): errors, then offline, then lagging, then the rest; each by store id. atRisk: longest at risk (atRiskSince) first. */
   sort: fleetSortSchema.default('worst'),
   after: storableString(0, 512).optional(),
   limit: limitSchema,
@@ -84,6 +99,12 @@ export const fleetSummarySchema = z.object({
   /** Commands waiting at central, fleet-wide (each store's furthest-behind device). */
   commandsWaiting: z.number().int(),
   alerts: z.object({ critical: z.number().int(), warning: z.number().int() }),
+  /** Enrolled devices (not revoked) per agent release and protocol version: how far a rollout has got. */
+  versions: z.array(
+    z.object({ agentVersion: z.string().nullable(), protocolVersion: z.number().int().nullable(), stores: z.number().int(), devices: z.number().int() }),
+  ),
+  /** Devices whose stream waits on a command their agent cannot apply (an upgrade is due). */
+  commandsHeld: z.number().int(),
 });
 export const storesResponse = listResponse(storeStatusSchema);
 

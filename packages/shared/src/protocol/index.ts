@@ -8,6 +8,8 @@ export * from './status.js';
 export * from './import-report.js';
 export * from './token.js';
 export * from './seed.js';
+export * from './negotiate.js';
+export * from './upcast.js';
 
 import { handshakeAuthSchema, handshakeRefusalSchema } from './handshake.js';
 import { agentHelloSchema, centralHelloSchema } from './hello.js';

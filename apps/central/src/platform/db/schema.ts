@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -83,15 +84,40 @@ export const devices = pgTable(
     diskFreeBytes: bigint('disk_free_bytes', { mode: 'number' }),
     /** The device's clock minus central's (ms), as the agent last reported it; null: never reported. */
     clockSkewMs: bigint('clock_skew_ms', { mode: 'number' }),
+    /** The protocol version of the device's last connection (chosen at its handshake). */
+    protocolVersion: integer('protocol_version'),
+    /** A command the device's agent cannot apply (type or schema version unknown to it): its stream waits here. */
+    heldCommandSeq: bigint('held_command_seq', { mode: 'number' }),
+    heldCommandType: text('held_command_type'),
+    heldCommandVersion: integer('held_command_version'),
+    heldSince: ts('held_since'),
+    /**
+     * The offline budget as the agent last reported it: when the oldest event central does not have yet was
+     * captured (null: none), and how many per kind. Null counts: the agent never reported (protocol before v3).
+     */
+    unsentOldestAt: ts('unsent_oldest_at'),
+    unsentSales: integer('unsent_sales'),
+    unsentReturns: integer('unsent_returns'),
+    unsentCounts: integer('unsent_counts'),
+    unsentOther: integer('unsent_other'),
   },
   (t) => [index('devices_store_idx').on(t.storeId)],
 );
 
+/**
+ * PARTITIONED BY RANGE (event_month), one partition per month plus events_default (migration event_partitions, hand-written:
+ * drizzle cannot declare partitioning; partitions are created ahead and old ones dropped by sync/partitions.ts).
+ * PostgreSQL requires every unique key of a partitioned table to include the partition key, hence event_month in
+ * both keys below. event_month is a function of event_id alone (sync/event-month.ts), so (store_id, event_id,
+ * event_month) is exactly as unique as (store_id, event_id); docs/sync-identity.md gives the (device, seq) argument.
+ */
 export const events = pgTable(
   'events',
   {
     storeId: text('store_id').notNull(),
     eventId: uuid('event_id').notNull(),
+    /** UTC month of the UUIDv7 timestamp in event_id ('YYYY-MM-01'; 1970-01-01 without one): the partition key. */
+    eventMonth: date('event_month', { mode: 'string' }).notNull(),
     deviceId: uuid('device_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     /** Global arrival order: the cursor of GET /events. */
@@ -105,8 +131,8 @@ export const events = pgTable(
     receivedAt: ts('received_at').notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.storeId, t.eventId] }),
-    unique('events_store_device_seq_uq').on(t.storeId, t.deviceId, t.seq),
+    primaryKey({ columns: [t.storeId, t.eventId, t.eventMonth] }),
+    unique('events_store_device_seq_uq').on(t.storeId, t.deviceId, t.seq, t.eventMonth),
     index('events_position_idx').on(t.position),
     index('events_store_position_idx').on(t.storeId, t.position),
     // R7: a return names its sale by POS transaction id; this finds a store's sale by it without a second table.

@@ -25,6 +25,8 @@ export const syncState = sqliteTable('sync_state', {
   /** This PC's clock minus central's, measured at the last hello (null: never connected). */
   clockSkewMs: integer('clock_skew_ms'),
   clockSkewAt: text('clock_skew_at'),
+  /** When this agent last lost (or had not yet made) contact with central; null while connected. */
+  offlineSince: text('offline_since'),
   /**
    * 1: this till holds no store picture yet (a data folder created by this version, or re-seeded): its hello asks
    * central for a `seed`. Cleared in the transaction that applies the seed. Folders of older versions stay 0.
@@ -59,7 +61,8 @@ export const captureKeys = sqliteTable(
     eventId: text('event_id').notNull(),
     seq: integer('seq').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.docId] })],
+  // By seq: retention deletes the keys of the events it deletes, and renumbering moves keys by seq range.
+  (t) => [primaryKey({ columns: [t.kind, t.docId] }), index('capture_keys_seq_idx').on(t.seq)],
 );
 
 /** Item master as pushed by central (R6: only newer versions apply). */

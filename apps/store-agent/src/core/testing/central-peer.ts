@@ -40,6 +40,15 @@ export class CentralPeer {
   readonly hellos: unknown[] = [];
   /** The token of every handshake, in order. */
   readonly handshakeTokens: string[] = [];
+  /** Every handshake's auth as sent (token included). */
+  readonly handshakes: Record<string, unknown>[] = [];
+  /** Every status message as sent, before any parsing. */
+  readonly rawStatuses: Record<string, unknown>[] = [];
+  /**
+   * The one protocol version this peer speaks, answering as a central of that version did before v3: any other
+   * offer is refused with protocol_unsupported naming no range, and hello.ack names this version.
+   */
+  protocolVersion = PROTOCOL_VERSION;
   /** Test hook before the default handling: return an ack to answer with it instead. */
   intercept: ((b: ReceivedBatch, n: number) => BatchAck | null) | null = null;
   /** Hold acks until this many batches are outstanding (proves batches are pipelined). */
@@ -104,9 +113,12 @@ export class CentralPeer {
     ns.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown; protocolVersion?: unknown };
       if (typeof auth.token === 'string') this.handshakeTokens.push(auth.token);
+      this.handshakes.push({ ...(auth as Record<string, unknown>) });
       if (this.refuseHandshake) return next(Object.assign(new Error(this.refuseHandshake.message), { data: this.refuseHandshake }));
-      if (typeof auth.token !== 'string' || auth.protocolVersion !== PROTOCOL_VERSION) {
-        return next(Object.assign(new Error('bad auth'), { data: { code: 'unauthorized', message: 'bad auth' } }));
+      if (typeof auth.token !== 'string') return next(Object.assign(new Error('bad auth'), { data: { code: 'unauthorized', message: 'bad auth' } }));
+      if (auth.protocolVersion !== this.protocolVersion) {
+        const message = `protocol v${String(auth.protocolVersion)} is not supported; central speaks v1..v${this.protocolVersion}`;
+        return next(Object.assign(new Error(message), { data: { code: 'protocol_unsupported', message } }));
       }
       next();
     });
@@ -120,7 +132,7 @@ export class CentralPeer {
         if (canned !== undefined) return ack(canned);
         const h: CentralHello = {
           ok: true,
-          protocolVersion: PROTOCOL_VERSION,
+          protocolVersion: this.protocolVersion,
           centralVersion: 'peer',
           storedSeq: this.helloStoredSeq ?? this.storedSeq,
           limits: this.helloLimits,
@@ -128,7 +140,10 @@ export class CentralPeer {
         };
         ack(h);
       });
-      socket.on('status', (msg: unknown) => this.statuses.push(agentStatusSchema.parse(msg)));
+      socket.on('status', (msg: unknown) => {
+        this.rawStatuses.push({ ...(msg as Record<string, unknown>) });
+        this.statuses.push(agentStatusSchema.parse(msg));
+      });
       socket.on('batch', (msg: unknown, ack: (a: BatchAck) => void) => {
         const b = batchSchema.parse(msg);
         const rb = { firstSeq: b.firstSeq, count: b.count, bytes: b.events.byteLength };

@@ -57,7 +57,7 @@ export function fleetView(root) {
   const sort = h(
     'select',
     { name: 'sort', 'data-testid': 'fleet-sort', 'aria-label': 'Sort by' },
-    [['worst', 'Worst first'], ['store', 'Store id'], ['name', 'Name'], ['lastSeen', 'Last seen'], ['pending', 'Events waiting']].map(([v, t]) => h('option', { value: v, text: t })),
+    [['worst', 'Worst first'], ['atRisk', 'Longest unsent first'], ['store', 'Store id'], ['name', 'Name'], ['lastSeen', 'Last seen'], ['pending', 'Events waiting']].map(([v, t]) => h('option', { value: v, text: t })),
   );
   const prev = h('button', { type: 'button', 'data-testid': 'fleet-prev', text: '← Previous' });
   const nextBtn = h('button', { type: 'button', 'data-testid': 'fleet-next', text: 'Next →' });
@@ -109,6 +109,8 @@ export function fleetView(root) {
       card('need attention', sum.error, 'sum-error', sum.error > 0),
       card('events waiting at stores', sum.pendingUp, 'sum-pending'),
       card('commands waiting at central', sum.commandsWaiting, 'sum-commands'),
+      card('commands waiting for a till upgrade', sum.commandsHeld, 'sum-held', sum.commandsHeld > 0),
+      versionsCard(sum.versions),
       card('ERP', erp ? `${erpText}, ${erp.postings.dead ?? 0} dead` : erpText, 'sum-erp', erp ? erp.circuit.state !== 'closed' || (erp.postings.dead ?? 0) > 0 : false),
       // The ERP configuration checked at start (mapping file, the ERP's stores and products): what will turn into
       // dead letters, on the first page, before it does; the list itself is with the dead letters.
@@ -189,7 +191,7 @@ export function fleetView(root) {
         );
       const codeBtn = () => can('operate') && h('button', { type: 'button', 'data-action': 'new-code', text: 'New code', onclick: () => void newCode(st.storeId) });
       if (st.devices.length === 0) {
-        rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 8, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
+        rows.push(h('tr', { 'data-store-id': st.storeId, 'data-status': st.status }, storeCell(), h('td', { colspan: 9, class: 'muted', text: 'No device enrolled yet' }), h('td', {}, codeBtn())));
         continue;
       }
       for (const d of st.devices) {
@@ -202,7 +204,21 @@ export function fleetView(root) {
             h('td', {}, d.name, h('div', { class: 'muted mono', title: d.deviceId, text: `…${d.deviceId.slice(-8)}` })),
             h('td', { 'data-col': 'online' }, revoked ? h('span', { class: 'badge bad', text: 'revoked' }) : badge(d.online, 'online', 'offline')),
             h('td', {}, time(d.lastSeenAt)),
-            h('td', { text: d.agentVersion ?? '—' }),
+            h(
+              'td',
+              { 'data-col': 'version' },
+              h('span', { text: d.agentVersion ?? '—' }),
+              d.protocolVersion === null ? null : h('span', { class: 'muted', text: ` · protocol v${d.protocolVersion}` }),
+              d.heldCommand
+                ? h('div', {
+                    class: 'error-text',
+                    'data-col': 'held-command',
+                    title: 'This till cannot apply this command version; it and the commands after it wait at central until the till is upgraded',
+                    text: `command ${d.heldCommand.seq} (${d.heldCommand.type} v${d.heldCommand.schemaVersion}) waits for an upgrade`,
+                  })
+                : null,
+            ),
+            h('td', { 'data-col': 'budget', 'data-at-risk-since': st.atRiskSince ?? '' }, budgetText(d)),
             h('td', { class: 'num', 'data-col': 'pending-up', text: d.pendingUp ?? '—' }),
             h('td', { class: 'num', 'data-col': 'pending-commands', text: d.pendingCommands }),
             h('td', { 'data-col': 'clock-skew', class: clockOff(d.clockSkewMs) ? 'error-text' : '', text: skewText(d.clockSkewMs) }),
@@ -216,11 +232,48 @@ export function fleetView(root) {
     if (tableHolder.querySelector('[data-armed="true"]:not(:disabled)')) return;
     const empty = query.q || query.status ? 'No store matches.' : 'No store yet: enrol one below.';
     clear(tableHolder).append(
-      table(['Store', 'Device', 'Online', 'Last seen', 'Agent version', 'Events waiting at store', 'Commands waiting at central', 'Clock', 'Last error', ''], rows, empty),
+      table(['Store', 'Device', 'Online', 'Last seen', 'Version', 'Not yet at head office', 'Events waiting at store', 'Commands waiting at central', 'Clock', 'Last error', ''], rows, empty),
     );
   }
 
   return { refresh, every: 2000 };
+}
+
+/** "0.2.0 (v3): 12 stores · 0.1.0 (v2): 3 stores": how far a rollout has got. */
+function versionsCard(versions) {
+  const text = versions.length === 0 ? 'none yet' : versions.map((v) => `${v.agentVersion ?? 'never connected'}${v.protocolVersion === null ? '' : ` (v${v.protocolVersion})`}: ${v.stores} store${v.stores === 1 ? '' : 's'}`).join(' · ');
+  return h('div', { class: 'card', 'data-testid': 'sum-versions' }, h('div', { class: 'card-value small', text }), h('div', { class: 'muted', text: 'agent versions (protocol)' }));
+}
+
+/** "40 s", "12 min", "3 h", "2 days" @param {number} ms */
+function duration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  const d = Math.floor(s / 86_400);
+  return `${d} day${d === 1 ? '' : 's'}`;
+}
+
+/**
+ * The offline budget of a device in business terms: "offline 3 h · 3 h unsent, oldest 11:02: 38 sales, 2 returns,
+ * 1 count". The counts are what the agent last reported; offline, anything sold since is unsent too.
+ */
+function budgetText(d) {
+  const parts = [];
+  if (!d.online && d.lastSeenAt && d.revokedAt === null) parts.push(`offline ${duration(Date.now() - Date.parse(d.lastSeenAt))}`);
+  const u = d.unsent;
+  const total = u ? u.sales + u.returns + u.counts + u.other : 0;
+  if (u && total > 0) {
+    const kinds = [[u.sales, 'sale', 'sales'], [u.returns, 'return', 'returns'], [u.counts, 'count', 'counts'], [u.other, 'other', 'other']]
+      .filter(([n]) => n > 0)
+      .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`)
+      .join(', ');
+    const oldest = u.oldestAt ? new Date(u.oldestAt) : null;
+    const hm = oldest?.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+    parts.push(oldest ? `${duration(Date.now() - oldest.getTime())} unsent, oldest ${hm}: ${kinds}` : `unsent: ${kinds}`);
+  }
+  return parts.length ? parts.join(' · ') : u ? 'all at head office' : '—';
 }
 
 /** Beyond this a till dates and stamps its captures by central's clock (the agent's default tolerance). */

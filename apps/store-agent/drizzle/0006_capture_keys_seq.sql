@@ -1,0 +1,1 @@
+CREATE INDEX `capture_keys_seq_idx` ON `capture_keys` (`seq`);
