@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { e2eContext, firstDevice, type DeviceRow } from './support/e2e.js';
+import { e2eContext, firstConnection, firstDevice, type DeviceRow } from './support/e2e.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { agentStatus, enrollAgent, startAgent, startCentral, type CentralHandle } from './support/procs.js';
@@ -18,6 +18,7 @@ describe('commands down to the store', () => {
     const central = await startCentral(fx, { databaseUrl: dbUrl() });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'store-cmd', dataDir);
+    await firstConnection(fx, dataDir);
     // The agent is not running: the store is offline while head office changes the item master.
     const puts = [
       ['SKU-1', 'Blue mug', 450],

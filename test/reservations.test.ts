@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { e2eContext } from './support/e2e.js';
+import { e2eContext, firstConnection } from './support/e2e.js';
 import { orderSystem } from './support/order-system.js';
 import { freePort } from './support/ports.js';
 import { agentStatus, enrollAgent, startAgent, startCentral, type AgentHandle, type CentralHandle } from './support/procs.js';
@@ -115,6 +115,7 @@ describe('reservations and picks, end to end', () => {
     const central = await startCentral(fx, { databaseUrl: dbUrl(), env: FAST });
     const dataDir = fx.tempDir('outpost-agent-');
     await enrollAgent(central, 'bopis-2', dataDir);
+    await firstConnection(fx, dataDir);
     await receive(central, 'bopis-2', [{ sku: 'TEA', qty: 5 }]);
     // The agent is not running: the store is offline.
     const kept = await reserve(central, { orderId: 'web-2001', storeId: 'bopis-2', lines: [{ sku: 'TEA', qty: 1 }] });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { createTestDatabase } from './pg.js';
-import { Fixture, agentStatus, type AgentHandle, type AgentStatus, type CentralHandle } from './procs.js';
+import { Fixture, agentStatus, startAgent, type AgentHandle, type AgentStatus, type CentralHandle } from './procs.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -50,4 +50,15 @@ export interface DeviceRow {
 export async function firstDevice(central: CentralHandle, storeId: string): Promise<DeviceRow | undefined> {
   const r = await central.api.get<{ items: { storeId: string; devices: DeviceRow[] }[] }>('/stores');
   return r.body.items.find((s) => s.storeId === storeId)?.devices[0];
+}
+
+/**
+ * Start a freshly enrolled agent once, until it took its seed, and stop it: a till that has been online, so what
+ * central creates afterwards reaches it through the command stream, one command at a time, rather than inside
+ * the store's picture a new till gets at its first connection (`seed`).
+ */
+export async function firstConnection(fx: Fixture, dataDir: string): Promise<void> {
+  const agent = await startAgent(fx, { dataDir });
+  await waitFor(async () => !(await agent.api.get<{ seed: { wanted: boolean } }>('/status')).body.seed.wanted, { timeoutMs: 120_000, what: 'the till seeded' });
+  await agent.proc.stop();
 }

@@ -8,7 +8,7 @@ import { waitFor } from './wait.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const CENTRAL_BIN = join(ROOT, 'apps/central/bin/outpost-central.js');
-const AGENT_BIN = join(ROOT, 'apps/store-agent/bin/outpost-agent.js');
+export const AGENT_BIN = join(ROOT, 'apps/store-agent/bin/outpost-agent.js');
 
 /** A real process with its output kept (last 200 lines) for failure messages. */
 export class Proc {

@@ -1,5 +1,5 @@
 /**
- * `outpost-agent enroll | start | status`. Thin: argument parsing and process life cycle only; the engine
+ * `outpost-agent enroll | start | status | reseed`. Thin: argument parsing and process life cycle only; the engine
  * lives in ./core.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,17 +10,25 @@ import { checkCaPem } from './core/central-tls.js';
 /** The engine (SQLite, Fastify, socket.io) loads only for a command that runs it: `--help` and `--version` answer at once. */
 const core = () => import('./core/index.js');
 
-const HELP: Record<'enroll' | 'start' | 'status', string> = {
-  enroll: `outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR]
+const HELP: Record<'enroll' | 'start' | 'status' | 'reseed', string> = {
+  enroll: `outpost-agent enroll --central URL --code CODE [--ca FILE] [--data-dir DIR] [--name NAME] [--currency EUR] [--reseed [--force]]
   Enrols this device with central using a one-time code (outpost-central store add/code prints one) and writes
   <data-dir>/agent.json. --data-dir defaults to $OUTPOST_DATA_DIR or ./.data/agent. With an https:// central,
-  --ca FILE adds a CA (PEM) to the system's to verify central's certificate; it is kept in agent.json.`,
+  --ca FILE adds a CA (PEM) to the system's to verify central's certificate; it is kept in agent.json.
+  At its first connection the new till gets the store's item master, stock and open picks from central.
+  A folder that already holds a till's database is enrolled again only with --reseed (its database is moved
+  aside, never deleted); refused while it holds events central has not acknowledged, unless --force.`,
   start: `outpost-agent start [--data-dir DIR] [--port N] [--host H]
   Runs the agent: local API and associate UI on http://HOST:PORT (default 127.0.0.1:8090, $OUTPOST_AGENT_PORT),
   sync with central, the POS inbox. Not enrolled yet: the page at that URL enrols it.`,
   status: `outpost-agent status [--data-dir DIR] [--port N]
   Prints the agent's sync state from its database, and whether its local API answers (on --port, else the port
   the running agent wrote in <data-dir>/agent-api.json, else $OUTPOST_AGENT_PORT or 8090).`,
+  reseed: `outpost-agent reseed [--data-dir DIR] [--force]
+  Replaces this till's local database with the store's picture from central (item master, stock, open picks),
+  keeping its enrolment; the picture arrives at the next start. Stop the agent first. Refused while the till holds
+  events central has not acknowledged (it says how many and since when): let it sync first, or pass --force.
+  The old database is moved aside as <data-dir>/agent.db.replaced-<time>, never deleted.`,
 };
 const USAGE = `usage:\n${Object.values(HELP)
   .map((h) => `  ${h.split('\n')[0]}`)
@@ -49,11 +57,45 @@ function args(command: keyof typeof HELP, argv: string[], options: NonNullable<P
 /** Where a started agent tells `status` (and people) which URL its local API answers on. */
 const apiFile = (dataDir: string) => join(dataDir, 'agent-api.json');
 
+/** A running agent holds the database open: replacing it underneath would split the till in two. */
+function refuseWhileRunning(dataDir: string, what: string): void {
+  try {
+    const { pid } = JSON.parse(readFileSync(apiFile(dataDir), 'utf8')) as { pid?: unknown };
+    if (typeof pid === 'number' && pid !== process.pid) {
+      process.kill(pid, 0); // throws when no such process
+      fail(`${what}: the agent is running on this data folder (pid ${pid}); stop it first`);
+    }
+  } catch {
+    // no agent-api.json, or its process is gone: nothing runs here
+  }
+}
+
 async function enroll(argv: string[]): Promise<void> {
-  const values = args('enroll', argv, { central: { type: 'string' }, code: { type: 'string' }, ca: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' } });
+  const values = args('enroll', argv, {
+    central: { type: 'string' },
+    code: { type: 'string' },
+    ca: { type: 'string' },
+    'data-dir': { type: 'string' },
+    name: { type: 'string' },
+    currency: { type: 'string' },
+    reseed: { type: 'boolean' },
+    force: { type: 'boolean' },
+  });
   if (!values.central || !values.code) fail(`enroll needs --central URL and --code CODE (get a code with \`outpost-central store code STORE_ID\`)\n\n${HELP.enroll}`);
-  const { defaultDataDir, enrolDevice } = await core();
+  const { defaultDataDir, enrolDevice, dbPath, checkReseed, moveAside } = await core();
   const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
+  // Before the code is spent at central: a folder with a till's database is replaced only when asked to, and
+  // never while it holds events central has not acknowledged (unless forced).
+  const replacing = existsSync(dbPath(dataDir));
+  if (replacing) {
+    if (!values.reseed) fail(`${dataDir} already holds a till's database: pass --reseed to enrol it again as a new till (its database is moved aside), or use another --data-dir`);
+    refuseWhileRunning(dataDir, 'enroll --reseed');
+    try {
+      checkReseed(dataDir, values.force !== undefined);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   const deviceName = values.name ?? `agent on ${process.env.HOSTNAME ?? 'this PC'}`;
   const currency = values.currency ?? 'EUR';
   if (!/^[A-Z]{3}$/.test(currency)) fail(`--currency must be an ISO 4217 code such as EUR, got ${currency}`);
@@ -71,7 +113,26 @@ async function enroll(argv: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  process.stdout.write(`enrolled device ${e.deviceId} for store ${e.storeId}\nstoreId=${e.storeId}\ndeviceId=${e.deviceId}\ndata dir: ${dataDir}\n`);
+  const keptAs = replacing ? moveAside(dataDir, new Date()) : null;
+  process.stdout.write(
+    `enrolled device ${e.deviceId} for store ${e.storeId}\nstoreId=${e.storeId}\ndeviceId=${e.deviceId}\ndata dir: ${dataDir}\n${keptAs ? `the previous database was moved to ${keptAs}\n` : ''}`,
+  );
+}
+
+async function reseed(argv: string[]): Promise<void> {
+  const values = args('reseed', argv, { 'data-dir': { type: 'string' }, force: { type: 'boolean' } });
+  const { defaultDataDir, readEnrolment, reseedInPlace, describePending } = await core();
+  const dataDir = values['data-dir'] ?? defaultDataDir(process.env);
+  refuseWhileRunning(dataDir, 'reseed');
+  let r;
+  try {
+    r = reseedInPlace(dataDir, readEnrolment(dataDir), { force: values.force !== undefined });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  process.stdout.write(
+    `re-seeded: the till gets the store's item master, stock and open picks from central at its next start\n${r.keptAs ? `the previous database was moved to ${r.keptAs}\n` : ''}${r.pending ? `forced: it held ${describePending(r.pending)}, left in that file\n` : ''}`,
+  );
 }
 
 async function start(argv: string[]): Promise<void> {
@@ -131,6 +192,7 @@ async function status(argv: string[]): Promise<void> {
       lastSyncAt: s.last_sync_at,
       pendingPicks: picks.n,
       appliedCommandSeq: s.applied_command_seq,
+      seed: { wanted: s.seed_wanted === 1, atSeq: s.seeded_at_seq ?? null, at: s.seeded_at ?? null },
       lastError: s.last_error,
       clockSkewMs: s.clock_skew_ms ?? null,
       agentVersion: AGENT_VERSION,
@@ -170,7 +232,7 @@ if (cmd === '--version' || cmd === '-V') {
   process.stdout.write(`${versionLine('outpost-agent')}\n`);
   process.exit(0);
 }
-const commands: Record<string, (a: string[]) => Promise<void>> = { enroll, enrol: enroll, start, status };
+const commands: Record<string, (a: string[]) => Promise<void>> = { enroll, enrol: enroll, start, status, reseed };
 if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);

@@ -1,7 +1,8 @@
-import { commandsAckSchema, formatZodError, type CommandVersions, type RawCommand } from '@outpost/shared';
+import { commandsAckSchema, formatZodError, seedAckSchema, type CommandVersions, type RawCommand, type Seed } from '@outpost/shared';
 import { deliverable } from './command-hold.js';
 
 export interface PusherLog {
+  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
 
@@ -23,12 +24,17 @@ export interface CommandPusherDeps {
    * delivered); a failure here is logged, not fatal, and it runs again with the next ack.
    */
   onAcked?: { types: ReadonlySet<string>; run: (appliedSeq: number) => Promise<void> };
+  /** A till that holds no picture asked for one (hello.seed): read it, and send it with ack, before any command. */
+  seed?: { read: () => Promise<Seed>; send: (seed: Seed) => Promise<unknown> };
 }
 
 /** Pushes a store's pending commands down one connection, in order, one page at a time (docs/protocol.md). */
 export interface CommandPusher {
-  /** Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply. */
-  start(appliedSeq: number, known: Readonly<CommandVersions>): void;
+  /**
+   * Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply;
+   * with `seed`, send the store's picture first.
+   */
+  start(appliedSeq: number, known: Readonly<CommandVersions>, opts?: { seed?: boolean }): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
@@ -52,9 +58,43 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   let again = false;
   // onAcked failed: run it with the next ack whatever that page holds.
   let onAckedOwed = false;
+  let seedWanted = false;
+
+  /**
+   * The seed, once per connection, before the stream: the agent takes its `atSeq` as applied, so the stream
+   * continues after it. A timeout or disconnect throws (the next trigger or connection asks again); a refusal
+   * means the agent will not take one (it already applied commands): the stream goes on from its hello.
+   */
+  async function seedPass(seed: NonNullable<CommandPusherDeps['seed']>): Promise<void> {
+    const picture = await seed.read();
+    const ack = seedAckSchema.safeParse(await seed.send(picture));
+    seedWanted = false;
+    if (!ack.success) {
+      deps.log.warn({ deviceId: deps.deviceId, error: formatZodError(ack.error) }, 'seed ack does not parse; the command stream goes on from hello');
+    } else if (!ack.data.ok) {
+      deps.log.warn({ deviceId: deps.deviceId, error: ack.data.error }, 'the agent refused the seed; the command stream goes on from hello');
+    } else {
+      const { atSeq, items, stock, picks } = picture;
+      deps.log.info({ deviceId: deps.deviceId, atSeq, items: items.length, stock: stock.length, picks: picks.length }, 'store seed applied by the agent');
+      if (ack.data.appliedSeq > appliedSeq) {
+        appliedSeq = ack.data.appliedSeq;
+        await deps.recordApplied(deps.deviceId, appliedSeq);
+        // The seed holds the store's open reservations: the store has them now (requested -> delivered).
+        const after = deps.onAcked;
+        if (after && picks.length > 0) {
+          const seq = appliedSeq;
+          await after.run(seq).catch((err: unknown) => {
+            onAckedOwed = true;
+            deps.log.warn({ err, deviceId: deps.deviceId, appliedSeq: seq }, 'after-ack step failed; it runs again on the next ack');
+          });
+        }
+      }
+    }
+  }
 
   /** One pass: push pages until nothing is pending. Returns false when the agent stopped short (retry later). */
   async function pass(): Promise<boolean> {
+    if (seedWanted && deps.seed) await seedPass(deps.seed);
     for (;;) {
       if (stopped) return false;
       const page = await deps.pending(deps.storeId, appliedSeq, pageSize);
@@ -114,9 +154,10 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   };
 
   return {
-    start(seq, versions) {
+    start(seq, versions, opts) {
       appliedSeq = seq;
       known = versions;
+      seedWanted = opts?.seed === true;
       started = true;
       trigger();
     },

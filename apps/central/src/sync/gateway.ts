@@ -11,6 +11,7 @@ import {
   CENTRAL_RANGE,
   NEGOTIATION_PROTOCOL_VERSION,
   refusal,
+  SEED_PROTOCOL_VERSION,
   type BatchAck,
   type CentralHello,
   type HandshakeRefusal,
@@ -32,6 +33,7 @@ import { type CommandPusher, createCommandPusher, pendingCommandsOfMany } from '
 import { createTickBatcher } from '../platform/index.js';
 import { createAdmission } from './admission.js';
 import { createSerialQueue } from './serial-queue.js';
+import { readStoreSeed } from './store-seed.js';
 
 export interface GatewayLog {
   info(obj: object, msg: string): void;
@@ -190,6 +192,11 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       // A store that acked a reservation.created has it: the order system hears "delivered".
       onAcked: { types: DELIVERY_TYPES, run: (appliedSeq) => markDeliveredUpTo(deps.pool, deps.reservations, storeId, appliedSeq).then(() => undefined) },
       send: (commands: RawCommand[]) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('commands', { commands }),
+      // A replacement till's picture (hello.seed, v3): read in one snapshot, no command appended for it.
+      seed: {
+        read: () => readStoreSeed(deps.pool, storeId, deviceId),
+        send: (seed) => socket.timeout(deps.commandAckTimeoutMs).emitWithAck('seed', seed),
+      },
     });
     // Registered after a hello from an agent that understands `token.rotate`; never before.
     const rotator = createTokenRotator({
@@ -238,7 +245,7 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
       const { storedSeq, due } = admitted.value;
       helloDone = true;
       peer = { protocolVersion: version, highestSeq: h.highestSeq };
-      pusher.start(h.appliedCommandSeq, h.commandVersions);
+      pusher.start(h.appliedCommandSeq, h.commandVersions, { seed: h.seed === true && version >= SEED_PROTOCOL_VERSION });
       if (version >= TOKEN_ROTATE_PROTOCOL_VERSION) {
         const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
         rotators.add(rotator);

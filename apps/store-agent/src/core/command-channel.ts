@@ -27,7 +27,7 @@ export function onCommandsMessage(applier: CommandApplier, log: Logger, msg: unk
 }
 
 /** The messages central sends an agent; anything else is answered with a refusal instead of a timeout. */
-export const CENTRAL_MESSAGES: ReadonlySet<string> = new Set(['commands', 'token.rotate']);
+export const CENTRAL_MESSAGES: ReadonlySet<string> = new Set(['commands', 'token.rotate', 'seed']);
 
 /** socket.io `onAny` listener: answers a message this agent does not know (a newer central, a typo). */
 export function onUnknownMessage(log: Logger, event: unknown, args: unknown[]): void {

@@ -17,6 +17,7 @@ import { OfflineBudget } from './offline-budget.js';
 import { Picks } from './picks.js';
 import { Retention } from './retention.js';
 import { SyncStateStore } from './state.js';
+import { SeedApplier } from './seed-apply.js';
 import { DeviceClock } from './device-clock.js';
 import { LocalStock } from './stock.js';
 import { SyncClient, type ConnectFn } from './sync-client.js';
@@ -51,6 +52,8 @@ export interface Agent {
   readonly applier: CommandApplier;
   readonly sync: SyncClient;
   readonly picks: Picks;
+  /** Applies central's `seed`: the store's picture for a till that holds none. */
+  readonly seeder: SeedApplier;
   /** POS export files dropped in `<data-dir>/inbox/`, watched while the agent runs. */
   readonly inbox: PosInbox;
   /** Deletes acknowledged history in small steps (OUTPOST_RETENTION_DAYS). */
@@ -122,6 +125,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       },
     });
     const importReports = new ImportReports(adb, log);
+    const seeder = new SeedApplier({ adb, state, stock, now, log });
     const budget = new OfflineBudget(adb, () => state.get().ackedSeq);
     sync = new SyncClient({
       connect: opts.connect ?? io,
@@ -136,6 +140,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       reports: importReports,
       clock: deviceClock,
       storeToken: (token) => storeToken(opts.dataDir, token),
+      seeder,
       diskFree: () => disk.freeBytes(),
       unsent: () => budget.unsent(),
       now,
@@ -172,6 +177,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         lastSyncAt: s.lastSyncAt,
         pendingPicks: picks.pendingCount(),
         appliedCommandSeq: s.appliedCommandSeq,
+        seed: { wanted: s.seedWanted === 1, atSeq: s.seededAtSeq, at: s.seededAt },
         lastError: storageError ?? s.lastError,
         ...deviceClock.view(),
         agentVersion: AGENT_VERSION,
@@ -192,6 +198,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       applier,
       sync: client,
       picks,
+      seeder,
       inbox,
       retention,
       status,

@@ -12,3 +12,4 @@ export { jsonLogger, silentLogger, type Logger } from './log.js';
 export { runAgentService, type AgentService, type AgentServiceOptions } from './service.js';
 export { enrolDevice, type EnrolOptions } from './service-enrol.js';
 export { EnrolmentError, type DeviceInfo } from './ui-routes.js';
+export { checkReseed, moveAside, reseedInPlace, ReseedRefused, describePending, type Unacknowledged } from './reseed.js';

@@ -22,9 +22,12 @@ export class SyncStateStore {
     return this.hot;
   }
 
-  /** Create the row at first start; an existing row keeps its cursors. */
+  /**
+   * Create the row at first start; an existing row keeps its cursors. A new row wants a seed: this till holds no
+   * store picture yet, and its first hello asks central for one.
+   */
   ensure(storeId: string, deviceId: string): SyncStateRow {
-    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId }).onConflictDoNothing().run();
+    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId, seedWanted: 1 }).onConflictDoNothing().run();
     const row = this.get();
     if (row.storeId !== storeId || row.deviceId !== deviceId) {
       // A data folder belongs to one enrolment: mixing two devices' seq streams would corrupt both.
@@ -33,6 +36,19 @@ export class SyncStateStore {
       );
     }
     return row;
+  }
+
+  /**
+   * The row of a re-seeded till's new database: the same device, its numbering after what central acknowledged,
+   * its clock after the last stamp it issued, and a seed wanted.
+   */
+  createReseeded(storeId: string, deviceId: string, from: { seq: number; lastHlc: string | null }): void {
+    this.adb.db.insert(syncState).values({ id: ROW, storeId, deviceId, lastSeq: from.seq, ackedSeq: from.seq, lastHlc: from.lastHlc, seedWanted: 1 }).run();
+  }
+
+  /** The seed was applied (inside its transaction): the stream resumes after its seq, and none is asked for again. */
+  setSeeded(atSeq: number, at: string): void {
+    this.adb.db.update(syncState).set({ appliedCommandSeq: atSeq, seedWanted: 0, seededAtSeq: atSeq, seededAt: at }).where(eq(syncState.id, ROW)).run();
   }
 
   get(): SyncStateRow {

@@ -66,7 +66,7 @@ describe('sync client against a real socket.io peer', () => {
     await a.start({ http: false });
     await waitFor(() => a.status().online, 'online');
     expect(await p.emitToAll('reboot-till', {})).toEqual([
-      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands', 'token.rotate'] } } },
+      { ok: false, error: { code: 'bad_request', message: expect.stringMatching(/reboot-till/), details: { known: ['commands', 'token.rotate', 'seed'] } } },
     ]);
     captureN(a, 2);
     await drained(a);

@@ -3,6 +3,7 @@ import {
   AGENT_NAMESPACE,
   AGENT_RANGE,
   COMMAND_VERSIONS_PROTOCOL_VERSION,
+  SEED_PROTOCOL_VERSION,
   UNSENT_STATUS_PROTOCOL_VERSION,
   batchAckSchema,
   buildCommandVersions,
@@ -12,6 +13,7 @@ import {
   refusalSchema,
   type AgentHello,
   type Refusal,
+  type SeedAck,
   type SyncLimits,
   type Unsent,
   type VersionRange,
@@ -51,6 +53,8 @@ export interface SyncClientDeps {
   diskFree?: () => number | null;
   /** Store a rotated device token durably (agent.json); throws when it cannot. */
   storeToken: (token: string) => void;
+  /** Applies central's `seed` (the store's picture for a till that holds none) and answers its ack. */
+  seeder?: { onMessage(msg: unknown): SeedAck };
   /** The offline budget (events central has not acked, per kind), reported in every status from protocol v3. */
   unsent?: () => Unsent;
   /** The protocol versions this agent speaks (default AGENT_RANGE; tests of upgrade rings set another). */
@@ -168,6 +172,10 @@ export class SyncClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
     socket.on('commands', (msg: unknown, ack: unknown) => onCommandsMessage(this.d.applier, this.d.log, msg, ack));
+    socket.on('seed', (msg: unknown, ack: unknown) => {
+      const answer = this.d.seeder?.onMessage(msg) ?? { ok: false, error: { code: 'bad_request', message: 'this agent takes no seed', details: null } };
+      if (typeof ack === 'function') (ack as (a: SeedAck) => void)(answer);
+    });
     // Every later handshake of this socket (its reconnects) uses the rotated token.
     const use = (token: string) => {
       this.token = token;
@@ -237,6 +245,8 @@ export class SyncClient {
       highestSeq: st.lastSeq,
       pendingUp: Math.max(0, st.lastSeq - st.ackedSeq),
       appliedCommandSeq: st.appliedCommandSeq,
+      // Nothing of the store here yet: central sends its picture before the command stream (protocol v3).
+      ...(offered >= SEED_PROTOCOL_VERSION && st.seedWanted && st.appliedCommandSeq === 0 ? { seed: true } : {}),
       // From v3: the command versions this build applies; central holds any other until we are upgraded.
       ...(offered >= COMMAND_VERSIONS_PROTOCOL_VERSION ? { commandVersions: buildCommandVersions() } : {}),
     };

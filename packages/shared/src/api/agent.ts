@@ -80,6 +80,11 @@ export const agentStatusResponse = z.object({
   lastSyncAt: z.string().nullable(),
   pendingPicks: z.number().int(),
   appliedCommandSeq: z.number().int(),
+  /**
+   * The store's picture from central (`seed`): `wanted` while this till holds none yet (new, replacement or
+   * re-seeded PC; it arrives at the next connection), then the command seq it was read at and when it arrived.
+   */
+  seed: z.object({ wanted: z.boolean(), atSeq: z.number().int().nullable(), at: z.string().nullable() }),
   lastError: z.string().nullable(),
   /** This PC's clock minus central's (ms) at the last connection; null before the first. */
   clockSkewMs: z.number().int().nullable(),

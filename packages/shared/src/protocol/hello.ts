@@ -24,6 +24,11 @@ export const agentHelloSchema = z.object({
    * Absent (v1, v2 agents): the versions those releases knew (COMMAND_VERSIONS_BEFORE_V3).
    */
   commandVersions: commandVersionsSchema.optional(),
+  /**
+   * v3: this till holds no store picture yet (a new or replacement PC, or a re-seeded one): central sends `seed`
+   * (the item master, stock and open picks at a command seq) before the command stream. Absent: no seed.
+   */
+  seed: z.boolean().optional(),
 });
 export type AgentHello = z.infer<typeof agentHelloSchema>;
 

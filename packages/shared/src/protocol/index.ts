@@ -7,6 +7,7 @@ export * from './commands.js';
 export * from './status.js';
 export * from './import-report.js';
 export * from './token.js';
+export * from './seed.js';
 export * from './negotiate.js';
 export * from './upcast.js';
 
@@ -17,6 +18,7 @@ import { commandsAckSchema, commandsMessageSchema } from './commands.js';
 import { agentStatusSchema } from './status.js';
 import { importRejectedAckSchema, importRejectedSchema } from './import-report.js';
 import { tokenRotateAckSchema, tokenRotateSchema } from './token.js';
+import { seedAckSchema, seedSchema } from './seed.js';
 
 /** Socket.io event names on `/agent`, and every wire shape; the shape test fingerprints this table. */
 export const PROTOCOL_MESSAGES = {
@@ -33,4 +35,6 @@ export const PROTOCOL_MESSAGES = {
   'import.rejected.ack': importRejectedAckSchema,
   'token.rotate': tokenRotateSchema,
   'token.rotate.ack': tokenRotateAckSchema,
+  'seed': seedSchema,
+  'seed.ack': seedAckSchema,
 } as const;

@@ -24,13 +24,15 @@ export const PROTOCOL_HISTORY: readonly { version: number; date: string; change:
     version: 3,
     date: '2026-11-29',
     change:
-      'Version negotiation: handshake.auth may carry minProtocolVersion (the agent speaks a range; central picks the highest version both speak), handshake.refusal of protocol_unsupported carries central\'s minVersion/maxVersion, hello.ack.protocolVersion is the version chosen for the connection (was central\'s own). hello may carry commandVersions (the command schema versions the agent can apply: central holds a command of another version until the agent is upgraded). status may carry unsent (the offline budget: oldest event not yet at central and counts per kind). All additive; v1 and v2 agents are upcast at the gateway.',
+      'Version negotiation: handshake.auth may carry minProtocolVersion (the agent speaks a range; central picks the highest version both speak), handshake.refusal of protocol_unsupported carries central\'s minVersion/maxVersion, hello.ack.protocolVersion is the version chosen for the connection (was central\'s own). hello may carry commandVersions (the command schema versions the agent can apply: central holds a command of another version until the agent is upgraded). status may carry unsent (the offline budget: oldest event not yet at central and counts per kind). All additive; v1 and v2 agents are upcast at the gateway. hello: optional seed (the till holds no store picture). New central → agent message seed {atSeq, deviceStoredSeq, takenAt, items, stock, picks} with ack seed.ack {ok, appliedSeq}: the store\'s item master, stock and open picks read in one snapshot at command seq atSeq, sent only to a v3 agent that asked, before its command stream, which resumes after atSeq. Additive: v1 and v2 agents are answered as before.',
   },
 ];
 /** From this protocol version on, an agent understands `seq_conflict` and resends its unverified overlap. */
 export const SEQ_CONFLICT_PROTOCOL_VERSION = 2;
 /** From this protocol version on, an agent understands `token.rotate`; older agents are never sent it. */
 export const TOKEN_ROTATE_PROTOCOL_VERSION = 2;
+/** From this protocol version on, an agent may ask for a `seed` in hello and understands the message. */
+export const SEED_PROTOCOL_VERSION = 3;
 export const AGENT_NAMESPACE = '/agent';
 /** From this protocol version on, the handshake carries ranges (minProtocolVersion; a refusal's minVersion/maxVersion). */
 export const NEGOTIATION_PROTOCOL_VERSION = 3;

@@ -27,6 +27,14 @@ export const syncState = sqliteTable('sync_state', {
   clockSkewAt: text('clock_skew_at'),
   /** When this agent last lost (or had not yet made) contact with central; null while connected. */
   offlineSince: text('offline_since'),
+  /**
+   * 1: this till holds no store picture yet (a data folder created by this version, or re-seeded): its hello asks
+   * central for a `seed`. Cleared in the transaction that applies the seed. Folders of older versions stay 0.
+   */
+  seedWanted: integer('seed_wanted').notNull().default(0),
+  /** The store's command seq the applied seed was read at, and when it was applied (null: never seeded). */
+  seededAtSeq: integer('seeded_at_seq'),
+  seededAt: text('seeded_at'),
 });
 
 export const outbox = sqliteTable(

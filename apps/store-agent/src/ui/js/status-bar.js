@@ -15,6 +15,7 @@ export function statusBar() {
   const clock = byId('sb-clock');
   const budget = byId('sb-budget');
   const disk = byId('sb-disk');
+  const seed = byId('sb-seed');
   let progress = NO_BACKLOG;
 
   /** @param {string} state @param {string} text */
@@ -75,6 +76,8 @@ export function statusBar() {
       // Low disk is said long before capture fails, while there is still time to free space.
       disk.hidden = !s.diskLow;
       disk.textContent = s.diskLow ? diskWarning(s.diskFreeBytes ?? 0) : '';
+      // A new or re-seeded till: the store's picture arrives at its first connection (an older agent has no seed).
+      seed.hidden = !s.seed?.wanted;
     },
   };
 }
