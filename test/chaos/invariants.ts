@@ -233,7 +233,21 @@ export async function checkInvariants(cluster: Cluster, ledger: Ledger): Promise
     }
 
     // 6. One ERP posting per document, each posted, each booked by the ERP once; none lost.
-    const covered = new Map((await c.query<{ event_id: string; posting_id: string }>('SELECT event_id, posting_id FROM erp_posting_events')).rows.map((r) => [r.event_id, r.posting_id]));
+    // A per-document posting names its source event; a day summary lists what it covers in erp_posting_events
+    // (erp/outbox.ts postingCoverage). Two postings covering one event would book it twice.
+    const coverage = await c.query<{ event_id: string; posting_id: string }>(
+      `SELECT source_event_id AS event_id, posting_id FROM erp_postings WHERE source_event_id IS NOT NULL
+       UNION SELECT event_id, posting_id FROM erp_posting_events`,
+    );
+    const covered = new Map<string, string>();
+    for (const r of coverage.rows) {
+      const other = covered.get(r.event_id);
+      if (other !== undefined && other !== r.posting_id) {
+        duplicated++;
+        failures.push(`ERP: event ${r.event_id} is covered by two postings, ${other} and ${r.posting_id}`);
+      }
+      covered.set(r.event_id, r.posting_id);
+    }
     const postings = (await c.query<{ posting_id: string; status: string; kind: string; last_error: string | null }>('SELECT posting_id, status, kind, last_error FROM erp_postings')).rows;
     for (const e of events) {
       if (!ERP_TYPES.has(e.type) || covered.has(e.event_id)) continue;

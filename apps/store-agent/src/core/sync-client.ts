@@ -245,8 +245,11 @@ export class SyncClient {
       highestSeq: st.lastSeq,
       pendingUp: Math.max(0, st.lastSeq - st.ackedSeq),
       appliedCommandSeq: st.appliedCommandSeq,
-      // Nothing of the store here yet: central sends its picture before the command stream (protocol v3).
-      ...(offered >= SEED_PROTOCOL_VERSION && st.seedWanted && st.appliedCommandSeq === 0 ? { seed: true } : {}),
+      // Nothing of the store here yet: central sends its picture before the command stream (protocol v3). Only
+      // while central holds every event of this till: a count captured here before the first connection would
+      // otherwise overwrite central's figure, receipts central ordered after that count included (the stream
+      // replays them in order instead). Once those events are acked, a till still without commands asks again.
+      ...(offered >= SEED_PROTOCOL_VERSION && st.seedWanted && st.appliedCommandSeq === 0 && st.lastSeq === st.ackedSeq ? { seed: true } : {}),
       // From v3: the command versions this build applies; central holds any other until we are upgraded.
       ...(offered >= COMMAND_VERSIONS_PROTOCOL_VERSION ? { commandVersions: buildCommandVersions() } : {}),
     };
