@@ -34,7 +34,7 @@ export interface CommandPusher {
    * Begin after hello, from the seq the agent says it has applied; `known`: the command versions it can apply;
    * with `seed`, send the store's picture first.
    */
-  start(appliedSeq: number, known: Readonly<CommandVersions>, opts?: { seed?: boolean }): void;
+  start(appliedSeq: number, known: Readonly<CommandVersions>, opts?: { seed?: boolean; heldSeq?: number | null }): void;
   /** New commands may exist (a notification, or hello): push them unless already pushing. */
   trigger(): void;
   /** The seq the agent has applied, as far as this pusher knows; null before hello and after stop. */
@@ -48,8 +48,9 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
   const pageSize = deps.pageSize ?? 200;
   let appliedSeq = 0;
   let known: Readonly<CommandVersions> = {};
-  // The command this connection holds back (the agent cannot apply it), as last recorded on the device row;
-  // undefined until the first pass, which always records, so a hold left by an older connection is cleared.
+  // The command this connection holds back (the agent cannot apply it), as last recorded on the device row (hello
+  // reads it); a pass records it only when it changes, so a hold left by an older connection is cleared. Unknown
+  // (undefined) until start says otherwise: the first pass then records.
   let heldSeq: number | null | undefined;
   let started = false;
   let stopped = false;
@@ -158,6 +159,8 @@ export function createCommandPusher(deps: CommandPusherDeps): CommandPusher {
       appliedSeq = seq;
       known = versions;
       seedWanted = opts?.seed === true;
+      // What the device row already says it holds (hello read it): no write per connection when nothing changed.
+      if (opts?.heldSeq !== undefined) heldSeq = opts.heldSeq;
       started = true;
       trigger();
     },

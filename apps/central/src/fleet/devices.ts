@@ -29,21 +29,23 @@ export async function findDeviceByToken(pool: pg.Pool, token: string): Promise<D
   return { deviceId: row.device_id, storeId: row.store_id, revoked: row.revoked_at !== null, tokenHash: hash };
 }
 
-/** Record what the agent said in hello; answers central's stored seq for the device. */
+/** Record what the agent said in hello; answers central's stored seq for the device and the command it holds back. */
 export async function recordHello(
   pool: pg.Pool,
   deviceId: string,
   hello: { agentVersion: string; pendingUp: number; appliedCommandSeq: number },
   /** The protocol version the connection runs at (chosen at the handshake). */
   protocolVersion: number,
-): Promise<{ storedSeq: number }> {
-  const r = await pool.query<{ stored_seq: string }>(
+): Promise<{ storedSeq: number; heldSeq: number | null }> {
+  const r = await pool.query<{ stored_seq: string; held_command_seq: string | null }>(
     `UPDATE devices SET agent_version = $2, pending_up = $3, last_seen_at = now(),
        applied_command_seq = GREATEST(applied_command_seq, $4), protocol_version = $5
-     WHERE device_id = $1 RETURNING stored_seq`,
+     WHERE device_id = $1 RETURNING stored_seq, held_command_seq`,
     [deviceId, hello.agentVersion, hello.pendingUp, hello.appliedCommandSeq, protocolVersion],
   );
-  return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0) };
+  const held = r.rows[0]?.held_command_seq ?? null;
+  // The held command as recorded: the pusher writes it again only when what it holds back changes.
+  return { storedSeq: toNumber(r.rows[0]?.stored_seq ?? 0), heldSeq: held === null ? null : toNumber(held) };
 }
 
 /**

@@ -234,18 +234,18 @@ export function attachAgentGateway(ns: Namespace, deps: GatewayDeps): AgentGatew
         return refusal('wrong_store', `this token belongs to store ${storeId}, device ${deviceId}`, { storeId, deviceId });
       }
       const admitted = await hellos.run(async () => {
-        const { storedSeq } = await recordHello(deps.pool, deviceId, h, version);
+        const { storedSeq, heldSeq } = await recordHello(deps.pool, deviceId, h, version);
         const due = h.protocolVersion >= TOKEN_ROTATE_PROTOCOL_VERSION && (await rotationDue(deps.pool, deviceId, deps.tokenMaxAgeMs));
-        return { storedSeq, due };
+        return { storedSeq, heldSeq, due };
       });
       if (!admitted.admitted) {
         return refusal('retry_after', `central is busy with other agents' hellos; say hello again in ${admitted.retryAfterMs} ms`, { retryAfterMs: admitted.retryAfterMs });
       }
       if (!socket.connected) return refusal('not_ready', 'disconnected while waiting'); // nobody to answer
-      const { storedSeq, due } = admitted.value;
+      const { storedSeq, heldSeq, due } = admitted.value;
       helloDone = true;
       peer = { protocolVersion: version, highestSeq: h.highestSeq };
-      pusher.start(h.appliedCommandSeq, h.commandVersions, { seed: h.seed === true && version >= SEED_PROTOCOL_VERSION });
+      pusher.start(h.appliedCommandSeq, h.commandVersions, { seed: h.seed === true && version >= SEED_PROTOCOL_VERSION, heldSeq });
       if (version >= TOKEN_ROTATE_PROTOCOL_VERSION) {
         const rotators = rotatorsByDevice.get(deviceId) ?? new Set<TokenRotator>();
         rotators.add(rotator);

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { buildCommandVersions, commandsMessageSchema, COMMAND_VERSIONS_BEFORE_V3, PROTOCOL_VERSION, type centralApi, type RawCommand } from '@outpost/shared';
 import type { z } from 'zod';
@@ -129,6 +130,23 @@ describe('protocol versions at the gateway', () => {
     expect(received.map((c) => c.seq)).toEqual([1, 2, 3]);
     expect((await store(tc, 'store-hold')).devices[0]?.heldCommand).toBeNull();
     expect((await tc.api.get<Summary>('/fleet/summary')).body.commandsHeld).toBe(0);
+  });
+
+  it('records the held command only when it changes: a connection of an agent that can apply everything writes none', async () => {
+    const tc = await central({ commandAckTimeoutMs: 5000 });
+    const a = await enrol(tc, 'store-nohold');
+    expect((await tc.api.put('/items/SKU-1', { name: 'Cup', price: 100, currency: 'EUR' })).status).toBe(200);
+    const spy = vi.spyOn(pg.Client.prototype, 'query');
+    const c = await open(tc, { token: a.token, protocolVersion: 3 });
+    c.socket.on('commands', (msg: unknown, ack: (x: unknown) => void) => ack({ appliedSeq: commandsMessageSchema.parse(msg).commands.at(-1)!.seq }));
+    expect(await hello(c.socket, a, { protocolVersion: 3, commandVersions: buildCommandVersions() })).toMatchObject({ ok: true });
+    await waitFor(async () => (await store(tc, 'store-nohold')).devices[0]?.appliedCommandSeq === 1, { what: 'the command applied' });
+    const sql = (x: unknown[]) => (typeof x[0] === 'string' ? x[0] : ((x[0] as { text?: string } | null)?.text ?? ''));
+    const heldWrites = spy.mock.calls.filter((x) => /SET held_command_seq/.test(sql(x))).length;
+    spy.mockRestore();
+    // 2,000 agents reconnecting after a restart would otherwise write 2,000 device rows for nothing.
+    expect(heldWrites).toBe(0);
+    expect((await store(tc, 'store-nohold')).devices[0]?.heldCommand).toBeNull();
   });
 
   it('records a v3 status\'s offline budget, keeps it from a v2 status, and sorts stores by how long they are at risk', async () => {
