@@ -150,9 +150,34 @@ describe('events partitioned by month', () => {
       `INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error) VALUES ('store-q', $1, 1, $2, $3, 'seq 1 is held by another event') RETURNING id`,
       [dev.deviceId, ev.eventId, JSON.stringify(ev)],
     );
-    await replayQuarantine(db.pool, q.rows[0]!.id, defaultReservationSettings());
+    // Refused with the reason and left open: marked replayed, it would leave quarantine without being stored.
+    await expect(replayQuarantine(db.pool, q.rows[0]!.id, defaultReservationSettings())).rejects.toMatchObject({ statusCode: 409, code: 'seq_taken' });
+    const still = await db.pool.query<{ status: string }>('SELECT status FROM quarantine WHERE id = $1', [q.rows[0]!.id]);
+    expect(still.rows[0]?.status).toBe('open');
     const atSeq = await db.pool.query<{ id: string }>(`SELECT event_id::text AS id FROM events WHERE device_id = $1 AND seq = 1`, [dev.deviceId]);
     expect(atSeq.rows.map((r) => r.id)).toEqual([heldId]);
+  });
+
+  it('a quarantine replay of an event whose id is stored at another seq leaves it open with the reason', async () => {
+    const db = await open();
+    await createStore(db.pool, 'store-r');
+    const dev = await createDevice(db.pool, 'store-r', 'dev');
+    const ev = makeEvent(dev, 'sale.completed', sale('T-2', [{ sku: 'A', qty: 1 }]), hlcAt(1, 0, 'dev'));
+    // The id is stored at seq 1; the same id arrived again at seq 2 (an id reused at another seq) and was quarantined.
+    await db.pool.query(
+      `INSERT INTO events (store_id, event_id, event_month, device_id, seq, type, schema_version, hlc, occurred_at, correlation_id, payload)
+       VALUES ('store-r', $1, outpost_event_month($1::uuid), $2, 1, 'sale.completed', 1, 'h', now(), 'c', '{}'::jsonb)`,
+      [ev.eventId, dev.deviceId],
+    );
+    const q = await db.pool.query<{ id: string }>(
+      `INSERT INTO quarantine (store_id, device_id, seq, event_id, raw, error) VALUES ('store-r', $1, 2, $2, $3, 'event id reused at another seq') RETURNING id`,
+      [dev.deviceId, ev.eventId, JSON.stringify({ ...ev, seq: 2 })],
+    );
+    await expect(replayQuarantine(db.pool, q.rows[0]!.id, defaultReservationSettings())).rejects.toMatchObject({ statusCode: 409, code: 'event_id_taken' });
+    const still = await db.pool.query<{ status: string }>('SELECT status FROM quarantine WHERE id = $1', [q.rows[0]!.id]);
+    expect(still.rows[0]?.status).toBe('open');
+    const seq2 = await db.pool.query('SELECT 1 FROM events WHERE device_id = $1 AND seq = 2', [dev.deviceId]);
+    expect(seq2.rowCount).toBe(0);
   });
 
   it('the retention rule: a month goes once it ended N months before the current one', () => {

@@ -78,20 +78,33 @@ export async function replayQuarantine(pool: pg.Pool, id: string, reservations: 
     if (ev.storeId !== row.store_id || ev.deviceId !== row.device_id || ev.seq !== seq) {
       throw new AppError(422, 'still_invalid', `the event claims store ${ev.storeId}, device ${ev.deviceId}, seq ${ev.seq}; it arrived as seq ${seq} of device ${row.device_id} of store ${row.store_id}`);
     }
-    try {
-      // The (device, seq) key includes the partition month, so it no longer refuses an event of ANOTHER month at a
-      // taken seq: look for the slot's holder in every partition first. Ingest never inserts at a quarantined seq
-      // (it is at or below the device's stored_seq), so nothing can take the slot between this read and the insert.
-      const held = await tx.query('SELECT 1 FROM events WHERE store_id = $1 AND device_id = $2 AND seq = $3 LIMIT 1', [ev.storeId, ev.deviceId, ev.seq]);
-      // The same code as ingest (event-effects.ts): only an event actually stored now takes effect (one stored
-      // before under its id already did: R1).
-      if (!held.rowCount) await storeEvents(tx, ev.storeId, ev.deviceId, [ev], { inventory: true, erp: true, reservations }, notices);
-    } catch (err) {
-      // An event ingest quarantined because the database refused it: refused again, it stays open (422 with the
-      // reason, the transaction rolled back), not a 500.
-      if (isEventFailure(err)) throw new AppError(422, 'still_invalid', `the event still cannot be stored: ${failureReason(err)}`);
-      throw err;
+    // The (device, seq) key includes the partition month, so it no longer refuses an event of ANOTHER month at a
+    // taken seq: look for the slot's holder in every partition first. Ingest never inserts at a quarantined seq
+    // (it is at or below the device's stored_seq), so nothing can take the slot between this read and the insert.
+    const held = await tx.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM events WHERE store_id = $1 AND device_id = $2 AND seq = $3 LIMIT 1', [ev.storeId, ev.deviceId, ev.seq]);
+    const holder = held.rows[0]?.event_id;
+    if (holder !== undefined && holder !== ev.eventId.toLowerCase()) {
+      // Marking it replayed would let it leave quarantine without being stored: it stays open, and says why.
+      throw new AppError(409, 'seq_taken', `seq ${ev.seq} of device ${ev.deviceId} is held by another stored event (${holder}); this one stays in quarantine`, { seq: ev.seq, storedEventId: holder });
     }
+    if (holder === undefined) {
+      let inserted: readonly unknown[];
+      try {
+        // The same code as ingest (event-effects.ts): only an event actually stored now takes effect.
+        ({ inserted } = await storeEvents(tx, ev.storeId, ev.deviceId, [ev], { inventory: true, erp: true, reservations }, notices));
+      } catch (err) {
+        // An event ingest quarantined because the database refused it: refused again, it stays open (422 with the
+        // reason, the transaction rolled back), not a 500.
+        if (isEventFailure(err)) throw new AppError(422, 'still_invalid', `the event still cannot be stored: ${failureReason(err)}`);
+        throw err;
+      }
+      // Not inserted with its seq free: its event id is taken by another event of the store (an id reused at
+      // another seq). Same rule: it stays open rather than leave quarantine unstored.
+      if (inserted.length === 0) {
+        throw new AppError(409, 'event_id_taken', `event id ${ev.eventId} is already stored at another seq of store ${ev.storeId}; this one stays in quarantine`, { eventId: ev.eventId });
+      }
+    }
+    // holder === this event's id: it is stored already (at this very seq), so replayed is the truth.
     await tx.query(`UPDATE quarantine SET status = 'replayed', replayed_at = now() WHERE id = $1`, [id]);
     return { id: String(row.id), status: 'replayed' as const, eventId: ev.eventId };
   });
